@@ -1,0 +1,183 @@
+//! The `lacuna` command: parse arguments, run the library, print diagnostics once.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use lacuna::read::{self, ReadOptions};
+use lacuna::style::Style;
+use lacuna::write::{self, WriteContext, WriterInfo};
+use lacuna::{Error, Warning};
+
+use cli::Cli;
+
+/// Exit status for bad input (a file that could not be read or converted).
+const EXIT_INPUT: u8 = 1;
+/// Exit status for a usage mistake (bad flags, unknown format or style).
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("lacuna: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs the conversion; usage errors come back as `Err`, input errors are printed
+/// per input and give exit status 1 once all inputs are done.
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    if cli.list_formats {
+        list_formats();
+        return Ok(ExitCode::SUCCESS);
+    }
+    let from = match &cli.from {
+        Some(name) => Some(
+            read::by_name(name)
+                .with_context(|| format!("unknown input format {name:?} (see --list-formats)"))?,
+        ),
+        None => None,
+    };
+    let writers: Vec<&WriterInfo> = cli
+        .backends()
+        .into_iter()
+        .map(|n| write::by_name(n).expect("every CLI backend is registered"))
+        .collect();
+    if writers.is_empty() {
+        bail!("no output chosen: add one or more of --json (see --help)");
+    }
+    let to_stdout = cli.out_dir == Path::new("-");
+    if to_stdout {
+        if writers.len() != 1 || cli.inputs.len() != 1 {
+            bail!("-o - writes one output of one input to standard output");
+        }
+        if writers[0].binary && std::io::stdout().is_terminal() {
+            bail!(
+                "--{} is binary: not writing it to a terminal",
+                writers[0].name
+            );
+        }
+    } else if !cli.out_dir.is_dir() {
+        std::fs::create_dir_all(&cli.out_dir).map_err(|source| Error::Io {
+            path: cli.out_dir.clone(),
+            source,
+        })?;
+    }
+    let style = Style::load(&cli.style)?;
+    let options = ReadOptions {
+        gap_note: cli.gap_note.clone(),
+        lang: cli.lang.clone(),
+    };
+    let ctx = WriteContext {
+        style: &style,
+        timestamp: lacuna::timestamp_from_env(),
+        base_dir: None,
+    };
+    let mut failed = false;
+    for input in &cli.inputs {
+        let ctx = WriteContext {
+            base_dir: input.parent().map(Path::to_owned),
+            ..ctx.clone()
+        };
+        match convert_one(cli, input, from, &options, &writers, &ctx, to_stdout) {
+            Ok(()) => {}
+            Err(e) if e.is_usage() => return Err(e.into()),
+            Err(Error::Write { source, .. }) if matches!(&source, lacuna::diag::WriteError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => {
+                eprintln!("lacuna: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn convert_one(
+    cli: &Cli,
+    input: &Path,
+    from: Option<&'static read::ReaderInfo>,
+    options: &ReadOptions,
+    writers: &[&WriterInfo],
+    ctx: &WriteContext<'_>,
+    to_stdout: bool,
+) -> Result<(), Error> {
+    let doc = lacuna::read_path(input, from, options)?;
+    report(cli, input, &doc.warnings);
+    if to_stdout {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        let warnings = lacuna::write_to(&doc.value, writers[0], ctx, &mut lock)?;
+        lock.flush().map_err(|source| Error::Io {
+            path: "-".into(),
+            source,
+        })?;
+        report(cli, input, &warnings);
+        return Ok(());
+    }
+    let (written, warnings) = lacuna::write_outputs(&doc.value, input, writers, ctx, &cli.out_dir)?;
+    report(cli, input, &warnings);
+    if cli.verbose {
+        for path in written {
+            eprintln!("lacuna: wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn report(cli: &Cli, input: &Path, warnings: &[Warning]) {
+    if cli.quiet {
+        return;
+    }
+    for w in warnings {
+        match w.pos {
+            Some(pos) => eprintln!("lacuna: warning: {}:{pos}: {}", input.display(), w.message),
+            None => eprintln!("lacuna: warning: {}: {}", input.display(), w.message),
+        }
+    }
+}
+
+fn list_formats() {
+    println!("Input formats (--from):");
+    for r in read::READERS {
+        let exts: Vec<String> = r.extensions.iter().map(|e| format!(".{e}")).collect();
+        println!("  {:<12} {:<18} {}", r.name, exts.join(" "), r.description);
+    }
+    println!("Output formats (flags):");
+    for w in write::WRITERS {
+        println!("  --{:<10} .{:<17} {}", w.name, w.extension, w.description);
+    }
+}

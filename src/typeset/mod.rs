@@ -1,0 +1,3 @@
+//! The typesetting engine: fonts, shaping, hyphenation, line breaking and page building.
+
+pub mod frame;
