@@ -142,8 +142,17 @@ pub struct Running {
 }
 
 impl Default for Style {
+    // Built from the parts' defaults (the a5-book values), not by parsing a5-book.toml:
+    // parsing fills missing keys from `Style::default()`, which would recurse forever.
     fn default() -> Self {
-        Style::builtin("a5-book").expect("the built-in a5-book style parses")
+        Style {
+            name: "a5-book".to_owned(),
+            page: Page::default(),
+            text: Text::default(),
+            headings: Headings::default(),
+            notes: Notes::default(),
+            running: Running::default(),
+        }
     }
 }
 

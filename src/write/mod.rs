@@ -1,5 +1,6 @@
 //! Writers: one module per output format, and the table the CLI consults.
 
+pub mod epub;
 pub mod json;
 
 use std::io::Write;
@@ -39,13 +40,22 @@ pub struct WriterInfo {
 }
 
 /// Every writer, in the order outputs are produced.
-pub static WRITERS: &[WriterInfo] = &[WriterInfo {
-    name: "json",
-    extension: "json",
-    binary: false,
-    description: "the IR as pretty-printed JSON, for scripts and golden tests",
-    write: json::write,
-}];
+pub static WRITERS: &[WriterInfo] = &[
+    WriterInfo {
+        name: "json",
+        extension: "json",
+        binary: false,
+        description: "the IR as pretty-printed JSON, for scripts and golden tests",
+        write: json::write,
+    },
+    WriterInfo {
+        name: "epub",
+        extension: "epub",
+        binary: true,
+        description: "EPUB 3 e-book with pop-up notes and an EPUB 2 NCX (EPUBCheck-clean)",
+        write: epub::write,
+    },
+];
 
 /// Finds a writer by name.
 pub fn by_name(name: &str) -> Option<&'static WriterInfo> {
