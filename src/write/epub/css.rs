@@ -122,7 +122,7 @@ p.stage { text-indent: 0; font-style: italic; margin: 0.5em 0 0.5em 2em; }
 blockquote { margin: 0.5em 1.5em; }
 .verse { margin: 0.5em 0 0.5em 2em; }
 .verse p.line { text-indent: -1em; padding-left: 1em; text-align: left; }
-.verse p.stanza-break { height: 1em; }
+.verse p.stanza { margin-top: 1em; }
 pre.verbatim { white-space: pre-wrap; font-size: 0.85em; margin: 0.5em 0; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid gray; padding: 0.2em 0.4em; vertical-align: top; }
@@ -135,7 +135,6 @@ li p { text-indent: 0; }
 .titlepage .subtitle { font-size: 1.2em; margin-bottom: 1em; }
 .titlepage .authors { font-variant: small-caps; font-size: 1.1em; margin: 1em 0; }
 .titlepage .colophon { margin-top: 3em; font-size: 0.9em; }
-.titlepage .colophon p { text-align: left; }
 nav ol { list-style: none; padding-left: 1em; }
 "#;
 

@@ -303,6 +303,12 @@ impl<'a, 'p> Renderer<'a, 'p> {
         }
         out.push_str(">\n");
         let mut prev_para = false;
+        // A page break that ends a section changes nothing (the next section starts a new
+        // file) but would push the section's notes onto a page of their own.
+        let blocks = match blocks.split_last() {
+            Some((Block::PageBreak, rest)) => rest,
+            _ => blocks,
+        };
         for block in blocks {
             self.block(&mut out, block, &mut prev_para);
         }
@@ -436,14 +442,20 @@ impl<'a, 'p> Renderer<'a, 'p> {
             }
             Block::Verse(lines) => {
                 out.push_str("<div class=\"verse\">\n");
+                // An empty line separates stanzas: the next line gets space above it.
+                let mut new_stanza = false;
                 for line in lines {
                     if line.is_empty() {
-                        out.push_str("<p class=\"line stanza-break\"></p>\n");
-                    } else {
-                        out.push_str("<p class=\"line\">");
-                        self.inlines(out, line);
-                        out.push_str("</p>\n");
+                        new_stanza = true;
+                        continue;
                     }
+                    out.push_str(if std::mem::take(&mut new_stanza) {
+                        "<p class=\"line stanza\">"
+                    } else {
+                        "<p class=\"line\">"
+                    });
+                    self.inlines(out, line);
+                    out.push_str("</p>\n");
                 }
                 out.push_str("</div>\n");
             }

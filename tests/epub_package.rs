@@ -1,0 +1,421 @@
+//! The EPUB backend, through the binary: EPUBCheck, note links, words, reproducibility,
+//! Unicode, and the safety rules for links and images.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EPOCH: &str = "1700000000";
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+const OPS_NS: &str = "http://www.idpf.org/2007/ops";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+fn all_variants() -> PathBuf {
+    common::root().join("tests/data/epub/all-variants.json")
+}
+
+/// Runs `lacuna INPUT --epub -o DIR` with SOURCE_DATE_EPOCH; returns the EPUB and stderr.
+fn build(input: &Path, dir: &Path, epoch: &str) -> (PathBuf, String) {
+    let out = common::lacuna()
+        .arg(input)
+        .arg("--epub")
+        .arg("-o")
+        .arg(dir)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("run lacuna");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "lacuna failed: {stderr}");
+    let stem = input.file_stem().unwrap().to_string_lossy().into_owned();
+    (dir.join(format!("{stem}.epub")), stderr)
+}
+
+/// The entries of a zip, in archive order.
+fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            (entry.name().unwrap().into_owned(), data)
+        })
+        .collect()
+}
+
+fn text_files(entries: &[(String, Vec<u8>)]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .filter(|(name, _)| {
+            [".xhtml", ".opf", ".ncx", ".css", ".xml"]
+                .iter()
+                .any(|e| name.ends_with(e))
+        })
+        .map(|(name, data)| {
+            (
+                name.clone(),
+                String::from_utf8(data.clone()).expect("UTF-8 text file"),
+            )
+        })
+        .collect()
+}
+
+/// Runs EPUBCheck 5 with --failonwarnings; skips loudly (or fails when required) without it.
+fn epubcheck(epub: &Path, test: &str) {
+    let Some(jar) = common::epubcheck_jar(test) else {
+        return;
+    };
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .arg("--failonwarnings")
+        .arg(epub)
+        .output()
+        .expect("run EPUBCheck");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && report.contains("0 fatals / 0 errors / 0 warnings"),
+        "EPUBCheck rejects {}:\n{report}",
+        epub.display()
+    );
+}
+
+/// Parses an XHTML file (they start with `<!DOCTYPE html>`).
+fn parse(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options).expect("well-formed XHTML")
+}
+
+fn is_el<'a>(node: &roxmltree::Node<'a, 'a>, name: &str) -> bool {
+    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(XHTML_NS)
+}
+
+fn epub_type<'a>(node: &roxmltree::Node<'a, 'a>) -> Option<&'a str> {
+    node.attribute((OPS_NS, "type"))
+}
+
+/// The reading text of an XHTML file: every text node outside note calls and footnotes,
+/// with whitespace collapsed.
+fn reading_text(xhtml: &str) -> String {
+    let doc = parse(xhtml);
+    let mut out = String::new();
+    for node in doc.descendants().filter(|n| n.is_text()) {
+        let hidden = node.ancestors().any(|a| {
+            matches!(epub_type(&a), Some("noteref") | Some("footnote"))
+                || (is_el(&a, "section") && a.attribute("class") == Some("footnotes"))
+                || is_el(&a, "head")
+        });
+        if !hidden {
+            out.push_str(node.text().unwrap_or(""));
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Note calls and footnotes of one XHTML file: call id → href, aside id → back-link href.
+struct Notes {
+    calls: Vec<(String, String)>,
+    asides: Vec<(String, Option<String>)>,
+}
+
+fn notes(xhtml: &str) -> Notes {
+    let doc = parse(xhtml);
+    let mut calls = Vec::new();
+    let mut asides = Vec::new();
+    for node in doc.descendants() {
+        if is_el(&node, "a") && epub_type(&node) == Some("noteref") {
+            assert_eq!(node.attribute("role"), Some("doc-noteref"));
+            calls.push((
+                node.attribute("id").expect("call id").to_owned(),
+                node.attribute("href").expect("call href").to_owned(),
+            ));
+        }
+        if is_el(&node, "aside") && epub_type(&node) == Some("footnote") {
+            assert_eq!(node.attribute("role"), Some("doc-footnote"));
+            let back = node
+                .descendants()
+                .find(|d| is_el(d, "a") && d.attribute("role") == Some("doc-backlink"))
+                .and_then(|a| a.attribute("href"))
+                .map(str::to_owned);
+            asides.push((node.attribute("id").expect("aside id").to_owned(), back));
+        }
+    }
+    Notes { calls, asides }
+}
+
+/// Checks every `href` of every XHTML file points at a file of the package and, with a
+/// fragment, at an id in it; returns the number of links checked.
+fn check_internal_links(files: &BTreeMap<String, String>) -> usize {
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = parse(text);
+        let set = doc
+            .descendants()
+            .filter_map(|n| n.attribute("id").map(str::to_owned))
+            .collect::<BTreeSet<_>>();
+        ids.insert(name.clone(), set);
+    }
+    let mut checked = 0;
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = parse(text);
+        for a in doc.descendants().filter(|n| is_el(n, "a")) {
+            let Some(href) = a.attribute("href") else {
+                continue;
+            };
+            if href.starts_with("https://") || href.starts_with("mailto:") {
+                continue;
+            }
+            let (file, frag) = href.split_once('#').unwrap_or((href, ""));
+            let target = if file.is_empty() {
+                name.clone()
+            } else {
+                format!("OEBPS/{file}")
+            };
+            let target_ids = ids
+                .get(&target)
+                .unwrap_or_else(|| panic!("{name}: link {href} to a missing file"));
+            assert!(
+                frag.is_empty() || target_ids.contains(frag),
+                "{name}: link {href} to a missing id"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
+    let dir = common::temp_dir();
+    let (epub, stderr) = build(&all_variants(), dir.path(), EPOCH);
+    let entries = unzip(&epub);
+    let files = text_files(&entries);
+
+    // The container: mimetype first, stored; nothing outside the package folders.
+    assert_eq!(entries[0].0, "mimetype");
+    assert_eq!(entries[0].1, b"application/epub+zip");
+    let raw = std::fs::read(&epub).unwrap();
+    assert_eq!(&raw[30..38], b"mimetype", "mimetype is the first local entry");
+    assert_eq!(&raw[8..10], &[0, 0], "mimetype is stored, not deflated");
+    for (name, _) in &entries {
+        assert!(
+            name == "mimetype" || name.starts_with("META-INF/") || name.starts_with("OEBPS/"),
+            "{name}"
+        );
+        assert!(!name.contains(".."), "{name}");
+    }
+
+    // Every XHTML root carries the language twice; the ids are NCNames.
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = parse(text);
+        let root = doc.root_element();
+        assert_eq!(root.attribute("lang"), Some("en-GB"), "{name}");
+        assert_eq!(root.attribute((XML_NS, "lang")), Some("en-GB"), "{name}");
+    }
+    let sections: Vec<&String> = files
+        .keys()
+        .filter(|n| n.starts_with("OEBPS/section-"))
+        .collect();
+    assert_eq!(sections.len(), 3, "preface + two level-1 sections: {sections:?}");
+    assert!(check_internal_links(&files) > 10);
+
+    // Notes: both series, every call linked to its aside and back.
+    let mut asides = BTreeMap::new();
+    let mut calls = Vec::new();
+    for name in &sections {
+        let n = notes(&files[*name]);
+        for (id, back) in n.asides {
+            asides.insert(id, ((*name).clone(), back));
+        }
+        calls.extend(n.calls.into_iter().map(|c| ((*name).clone(), c)));
+    }
+    let ids: Vec<&str> = asides.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["a1", "a2", "e1", "e2", "e3", "e4"]);
+    for (file, (call_id, href)) in &calls {
+        let (target_file, target) = match href.split_once('#') {
+            Some(("", id)) => (file.clone(), id.to_owned()),
+            Some((f, id)) => (format!("OEBPS/{f}"), id.to_owned()),
+            None => panic!("call without fragment: {href}"),
+        };
+        assert_eq!(asides[&target].0, target_file, "{call_id} → {href}");
+        assert!(call_id.starts_with(&format!("ref-{target}")), "{call_id}");
+    }
+    for (id, (_, back)) in &asides {
+        if id == "e4" {
+            assert_eq!(back, &None, "a note nobody calls has no back-link");
+            continue;
+        }
+        let back = back.as_deref().unwrap_or_else(|| panic!("{id} has no back-link"));
+        assert_eq!(back, format!("#ref-{id}"), "back-link of {id} goes to the first call");
+    }
+    assert_eq!(
+        calls.iter().filter(|(_, (_, h))| h.ends_with("#a1")).count(),
+        2,
+        "a1 is called twice"
+    );
+    let text = &files["OEBPS/section-002.xhtml"];
+    assert!(text.contains("class=\"noteref editorial\""));
+    assert!(text.contains("class=\"footnote author\"") || files["OEBPS/section-001.xhtml"].contains("class=\"footnote author\""));
+    assert!(text.contains("<span class=\"incident\">(Applause.)</span>"), "incident");
+    assert!(text.contains("<span class=\"gap\" title=\"lacuna: illegible, 3 word\">[…]</span>"));
+
+    // Unicode beyond Latin-1 survives as characters.
+    for s in [
+        "Вся власть Советам!",
+        "λόγος καὶ ἔργον",
+        "Hyphen‐U+2010, en – dash, em — dash, ellipsis …",
+        "“Speeches” –",
+        "Мой дядя самых честных правил,",
+        "Нижний Новгород",
+    ] {
+        assert!(text.contains(s), "lost: {s}");
+    }
+    assert!(text.contains("lang=\"ru\" xml:lang=\"ru\""));
+    assert!(text.contains("1 &lt; 2 &gt; 0 &amp;") || files["OEBPS/section-001.xhtml"].contains("1 &lt; 2 &gt; 0 &amp;"));
+    let title = &files["OEBPS/title.xhtml"];
+    assert!(title.contains("Борис Пастернак") && title.contains("Every &lt;IR&gt; variant &amp; “curly” ‘quotes’"));
+    assert!(title.contains("First published in 1934 in the book Седьмая (Апрельская) конференция, p. 23–25."));
+
+    // Links: only http(s), mailto and resolvable #ids become links; the rest is text, with a warning.
+    let part2 = &files["OEBPS/section-003.xhtml"];
+    assert!(part2.contains("href=\"https://example.org/a?b=1&amp;c=2\""));
+    assert!(part2.contains("href=\"mailto:editor@example.org\""));
+    assert!(part2.contains("href=\"section-002.xhtml#part-one\""));
+    assert!(part2.contains("href=\"section-001.xhtml#e1\""));
+    assert!(!part2.contains("ftp:") && !part2.contains("javascript:"));
+    assert!(part2.contains("an ftp link") && part2.contains("a script link"));
+    for w in ["\"ftp://example.org/file\"", "\"javascript:alert(1)\"", "\"#nowhere\""] {
+        assert!(stderr.contains(w), "no warning for {w}: {stderr}");
+    }
+
+    // Images: the one inside the folder is embedded once; the rest fall back to alt text.
+    let images: Vec<&String> = entries
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.starts_with("OEBPS/images/"))
+        .collect();
+    assert_eq!(images, ["OEBPS/images/image-1.png"]);
+    assert_eq!(part2.matches("src=\"images/image-1.png\"").count(), 2);
+    for alt in ["[Outside]", "[image]", "[Missing]", "[Fake]", "[Remote]"] {
+        assert!(part2.contains(alt), "no fallback {alt}");
+    }
+    for src in ["../../../Cargo.toml", "/etc/hostname", "missing.png", "not-an-image.png", "https://example.org/x.png"] {
+        assert!(stderr.contains(&format!("image \"{src}\" not embedded")), "{src}: {stderr}");
+    }
+
+    // Metadata.
+    let opf = &files["OEBPS/content.opf"];
+    for s in [
+        "<dc:title>Every &lt;IR&gt; variant &amp; “curly” ‘quotes’</dc:title>",
+        "<dc:creator id=\"creator-2\">Борис Пастернак</dc:creator>",
+        "<dc:language>en-GB</dc:language>",
+        "<dc:date>1917-04-24</dc:date>",
+        "<dc:source>First published in 1934",
+        "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>",
+        "<meta property=\"schema:accessMode\">textual</meta>",
+        "<meta property=\"schema:accessMode\">visual</meta>",
+        "<meta property=\"schema:accessModeSufficient\">textual</meta>",
+        "<meta property=\"schema:accessibilityFeature\">alternativeText</meta>",
+        "<meta property=\"schema:accessibilitySummary\">",
+        "properties=\"nav\"",
+        "<spine toc=\"ncx\">",
+        "media-type=\"font/otf\"",
+    ] {
+        assert!(opf.contains(s), "OPF lacks {s}:\n{opf}");
+    }
+    let uid = opf
+        .split("<dc:identifier id=\"pub-id\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap();
+    assert!(uid.starts_with("urn:uuid:"), "{uid}");
+    assert!(files["OEBPS/toc.ncx"].contains(&format!("<meta name=\"dtb:uid\" content=\"{uid}\"/>")));
+    let nav = &files["OEBPS/nav.xhtml"];
+    assert!(nav.contains("epub:type=\"toc\"") && nav.contains("epub:type=\"landmarks\""));
+    assert!(nav.contains("href=\"section-003.xhtml#h") && nav.contains(">Links</a>"));
+
+    epubcheck(&epub, "all_variants_epub_passes_epubcheck_and_keeps_its_promises");
+}
+
+#[test]
+fn two_builds_with_source_date_epoch_are_byte_identical() {
+    let a = common::temp_dir();
+    let b = common::temp_dir();
+    let (first, _) = build(&all_variants(), a.path(), EPOCH);
+    // Zip times have a two-second grain: wait so that a wall-clock leak would show.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (second, _) = build(&all_variants(), b.path(), EPOCH);
+    let (first, second) = (std::fs::read(first).unwrap(), std::fs::read(second).unwrap());
+    assert!(first == second, "two builds differ");
+    let c = common::temp_dir();
+    let (other, _) = build(&all_variants(), c.path(), "1800000000");
+    assert_ne!(first, std::fs::read(other).unwrap(), "the time stamp is not used");
+}
+
+#[test]
+fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
+    let dir = common::temp_dir();
+    let (epub, _) = build(&common::seed(), dir.path(), EPOCH);
+    let files = text_files(&unzip(&epub));
+
+    // 8 calls and 8 asides, linked both ways.
+    let mut calls = Vec::new();
+    let mut asides = BTreeMap::new();
+    let mut body = String::new();
+    for (name, text) in files.iter().filter(|(n, _)| n.starts_with("OEBPS/section-")) {
+        let n = notes(text);
+        calls.extend(n.calls);
+        asides.extend(n.asides);
+        body.push_str(&reading_text(text));
+        body.push(' ');
+        assert!(name.ends_with(".xhtml"));
+    }
+    assert_eq!(calls.len(), 8, "{calls:?}");
+    assert_eq!(asides.len(), 8, "{asides:?}");
+    for (call_id, href) in &calls {
+        let target = href.strip_prefix('#').expect("the note is in the call's file");
+        let back = asides.get(target).unwrap_or_else(|| panic!("no aside {target}"));
+        assert_eq!(back.as_deref(), Some(format!("#{call_id}").as_str()));
+    }
+
+    // Every word of the seed, in order: title and colophon on the title page, the rest in
+    // the sections.
+    let seed = std::fs::read_to_string(common::seed()).unwrap();
+    let mut words: Vec<String> = Vec::new();
+    for w in seed.split_whitespace() {
+        // The brace numbers are note calls, not words.
+        let w = match w.find('{') {
+            Some(i) if w.ends_with('}') => &w[..i],
+            _ => w,
+        };
+        if !w.is_empty() {
+            words.push(w.to_owned());
+        }
+    }
+    let title_page = reading_text(&files["OEBPS/title.xhtml"]);
+    let colophon_start = words
+        .iter()
+        .rposition(|w| w == "First")
+        .expect("the seed ends with its colophon");
+    let title_words = title_page.split_whitespace().collect::<Vec<_>>();
+    assert_eq!(title_words.first(), Some(&words[0].as_str()), "title");
+    assert!(
+        title_page.contains(&words[colophon_start..].join(" ")),
+        "colophon words not on the title page: {title_page}"
+    );
+    let body_words: Vec<&str> = body.split_whitespace().collect();
+    assert_eq!(body_words, &words[1..colophon_start], "body words differ from the seed's");
+
+    epubcheck(&epub, "seed_epub_has_linked_notes_all_words_and_passes_epubcheck");
+}
