@@ -19,7 +19,11 @@ fn all_inlines(blocks: &[Block]) -> Vec<&Inline> {
 #[test]
 fn seed_has_the_expected_structure() {
     let w = seed_doc();
-    assert!(w.warnings.is_empty(), "unexpected warnings: {:?}", w.warnings);
+    assert!(
+        w.warnings.is_empty(),
+        "unexpected warnings: {:?}",
+        w.warnings
+    );
     let doc = w.value;
     assert_eq!(doc.meta.title.as_deref(), Some("Minutes"));
     assert_eq!(doc.body.len(), 11);
@@ -33,7 +37,11 @@ fn seed_has_the_expected_structure() {
         })
         .collect();
     assert_eq!(gaps, ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"]);
-    let notes: Vec<_> = doc.notes.iter().map(|n| (n.id.as_str(), n.n.as_str(), n.series)).collect();
+    let notes: Vec<_> = doc
+        .notes
+        .iter()
+        .map(|n| (n.id.as_str(), n.n.as_str(), n.series))
+        .collect();
     assert_eq!(notes.len(), 8);
     for (i, (id, n, series)) in notes.iter().enumerate() {
         assert_eq!(*id, format!("e{}", i + 1));
@@ -49,7 +57,10 @@ fn seed_has_the_expected_structure() {
         .collect();
     assert_eq!(incidents, ["Applause."]);
     let bibl = &doc.meta.source.as_ref().expect("colophon").bibl;
-    assert!(bibl.starts_with("First published in 1934 in the book Sedmaya"), "{bibl}");
+    assert!(
+        bibl.starts_with("First published in 1934 in the book Sedmaya"),
+        "{bibl}"
+    );
     assert!(bibl.ends_with("obshchegorodskaya konferentsii"), "{bibl}");
     assert!(!blocks_text(&doc.body).contains("First published"));
 }
@@ -73,9 +84,15 @@ fn seed_text_is_normalised() {
         }
     }
     let text = blocks_text(&doc.body);
-    assert!(text.contains("The 8\u{a0}– hour day"), "typographic no-break space kept");
+    assert!(
+        text.contains("The 8\u{a0}– hour day"),
+        "typographic no-break space kept"
+    );
     assert!(text.contains("coal\u{2010}miner"), "U+2010 kept");
-    assert!(text.contains("famine—that"), "line-end em dash joined closed");
+    assert!(
+        text.contains("famine—that"),
+        "line-end em dash joined closed"
+    );
 }
 
 #[test]
@@ -86,8 +103,14 @@ fn every_seed_word_appears_in_order() {
         let mut out = String::new();
         let mut rest = w;
         while let Some(open) = rest.find('{') {
-            let close = rest[open..].find('}').map(|c| open + c + 1).unwrap_or(rest.len());
-            if rest[open + 1..close - 1].bytes().all(|b| b.is_ascii_digit()) {
+            let close = rest[open..]
+                .find('}')
+                .map(|c| open + c + 1)
+                .unwrap_or(rest.len());
+            if rest[open + 1..close - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+            {
                 out.push_str(&rest[..open]);
             } else {
                 out.push_str(&rest[..close]);
@@ -97,7 +120,11 @@ fn every_seed_word_appears_in_order() {
         out.push_str(rest);
         out
     };
-    let expected: Vec<String> = source.split_whitespace().map(marker).filter(|w| !w.is_empty()).collect();
+    let expected: Vec<String> = source
+        .split_whitespace()
+        .map(marker)
+        .filter(|w| !w.is_empty())
+        .collect();
     let doc = seed_doc().value;
     let mut ir_text = doc.meta.title.clone().unwrap_or_default();
     ir_text.push('\n');
@@ -109,13 +136,18 @@ fn every_seed_word_appears_in_order() {
     for (i, word) in ir_text.split_whitespace().enumerate() {
         let mut joined = String::new();
         while joined.len() < word.len() {
-            let next = expected.next().unwrap_or_else(|| panic!("IR word {i} {word:?} is extra"));
+            let next = expected
+                .next()
+                .unwrap_or_else(|| panic!("IR word {i} {word:?} is extra"));
             joined.push_str(next);
         }
         assert_eq!(word, joined, "IR word {i} differs from the source");
     }
     let missing: Vec<_> = expected.collect();
-    assert!(missing.is_empty(), "source words missing from the IR: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "source words missing from the IR: {missing:?}"
+    );
 }
 
 #[test]
@@ -125,7 +157,11 @@ fn seed_json_matches_golden() {
         .arg(common::seed())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let actual = String::from_utf8(out.stdout).unwrap();
     let golden = common::root().join("tests/golden/minutes-1917.json");
     if std::env::var_os("UPDATE").is_some() {

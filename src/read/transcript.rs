@@ -109,10 +109,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
 
     // The end of the file may hold the colophon and a notes section, in either order.
     let mut note_blocks: Vec<&[Line<'_>]> = Vec::new();
-    loop {
-        let Some((last, before)) = rest.split_last() else {
-            break;
-        };
+    while let Some((last, before)) = rest.split_last() {
         if meta.source.is_none() && is_colophon(last) {
             let bibl = reader.join(last).to_string();
             meta.source = Some(SourceDesc { bibl });
@@ -442,19 +439,20 @@ impl Reader<'_> {
                 i += dots;
                 continue;
             }
-            if c[i] == '{' && c.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
-                if let Ok((n, end)) = self.parse_marker(p, i) {
-                    self.warnings.push(Warning::at(
-                        p.pos[i],
-                        format!("note marker {{{n}}} without an ellipsis: read as a note call"),
-                    ));
-                    flush_text(&mut out, p, text_start, i);
-                    out.push(Inline::NoteRef(note_id(n)));
-                    self.reference(refs, n, p.pos[i]);
-                    i = end;
-                    text_start = i;
-                    continue;
-                }
+            if c[i] == '{'
+                && c.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+                && let Ok((n, end)) = self.parse_marker(p, i)
+            {
+                self.warnings.push(Warning::at(
+                    p.pos[i],
+                    format!("note marker {{{n}}} without an ellipsis: read as a note call"),
+                ));
+                flush_text(&mut out, p, text_start, i);
+                out.push(Inline::NoteRef(note_id(n)));
+                self.reference(refs, n, p.pos[i]);
+                i = end;
+                text_start = i;
+                continue;
             }
             if c[i] == '('
                 && let Some((incident, end)) = self.incident_at(p, i)
