@@ -275,6 +275,11 @@ mod tests {
     }
 
     #[test]
+    fn defaults_are_the_a5_book_file() {
+        assert_eq!(Style::builtin("a5-book").unwrap(), Style::default());
+    }
+
+    #[test]
     fn unknown_key_is_an_error_with_position() {
         let err = Style::parse("[page]\nwidht = \"10mm\"\n").unwrap_err();
         assert!(err.starts_with("2:1:"), "{err}");
