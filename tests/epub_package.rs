@@ -98,7 +98,9 @@ fn parse(text: &str) -> roxmltree::Document<'_> {
 }
 
 fn is_el<'a>(node: &roxmltree::Node<'a, 'a>, name: &str) -> bool {
-    node.is_element() && node.tag_name().name() == name && node.tag_name().namespace() == Some(XHTML_NS)
+    node.is_element()
+        && node.tag_name().name() == name
+        && node.tag_name().namespace() == Some(XHTML_NS)
 }
 
 fn epub_type<'a>(node: &roxmltree::Node<'a, 'a>) -> Option<&'a str> {
@@ -126,7 +128,9 @@ fn reading_text(xhtml: &str) -> String {
 /// Removes a `{n}` note marker from the end of a source word.
 fn strip_note_marker(w: &str) -> &str {
     match w.rfind('{') {
-        Some(i) if w.ends_with('}') && w[i + 1..w.len() - 1].bytes().all(|b| b.is_ascii_digit()) => {
+        Some(i)
+            if w.ends_with('}') && w[i + 1..w.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
+        {
             &w[..i]
         }
         _ => w,
@@ -229,7 +233,11 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
     assert_eq!(entries[0].0, "mimetype");
     assert_eq!(entries[0].1, b"application/epub+zip");
     let raw = std::fs::read(&epub).unwrap();
-    assert_eq!(&raw[30..38], b"mimetype", "mimetype is the first local entry");
+    assert_eq!(
+        &raw[30..38],
+        b"mimetype",
+        "mimetype is the first local entry"
+    );
     assert_eq!(&raw[8..10], &[0, 0], "mimetype is stored, not deflated");
     for (name, _) in &entries {
         assert!(
@@ -250,7 +258,11 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
         .keys()
         .filter(|n| n.starts_with("OEBPS/section-"))
         .collect();
-    assert_eq!(sections.len(), 3, "preface + two level-1 sections: {sections:?}");
+    assert_eq!(
+        sections.len(),
+        3,
+        "preface + two level-1 sections: {sections:?}"
+    );
     assert!(check_internal_links(&files) > 10);
 
     // Notes: both series, every call linked to its aside and back.
@@ -279,18 +291,33 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
             assert_eq!(back, &None, "a note nobody calls has no back-link");
             continue;
         }
-        let back = back.as_deref().unwrap_or_else(|| panic!("{id} has no back-link"));
-        assert_eq!(back, format!("#ref-{id}"), "back-link of {id} goes to the first call");
+        let back = back
+            .as_deref()
+            .unwrap_or_else(|| panic!("{id} has no back-link"));
+        assert_eq!(
+            back,
+            format!("#ref-{id}"),
+            "back-link of {id} goes to the first call"
+        );
     }
     assert_eq!(
-        calls.iter().filter(|(_, (_, h))| h.ends_with("#a1")).count(),
+        calls
+            .iter()
+            .filter(|(_, (_, h))| h.ends_with("#a1"))
+            .count(),
         2,
         "a1 is called twice"
     );
     let text = &files["OEBPS/section-002.xhtml"];
     assert!(text.contains("class=\"noteref editorial\""));
-    assert!(text.contains("class=\"footnote author\"") || files["OEBPS/section-001.xhtml"].contains("class=\"footnote author\""));
-    assert!(text.contains("<span class=\"incident\">(Applause.)</span>"), "incident");
+    assert!(
+        text.contains("class=\"footnote author\"")
+            || files["OEBPS/section-001.xhtml"].contains("class=\"footnote author\"")
+    );
+    assert!(
+        text.contains("<span class=\"incident\">(Applause.)</span>"),
+        "incident"
+    );
     assert!(text.contains("<span class=\"gap\" title=\"lacuna: illegible, 3 word\">[…]</span>"));
 
     // Unicode beyond Latin-1 survives as characters.
@@ -305,10 +332,18 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
         assert!(text.contains(s), "lost: {s}");
     }
     assert!(text.contains("lang=\"ru\" xml:lang=\"ru\""));
-    assert!(text.contains("1 &lt; 2 &gt; 0 &amp;") || files["OEBPS/section-001.xhtml"].contains("1 &lt; 2 &gt; 0 &amp;"));
+    assert!(
+        text.contains("1 &lt; 2 &gt; 0 &amp;")
+            || files["OEBPS/section-001.xhtml"].contains("1 &lt; 2 &gt; 0 &amp;")
+    );
     let title = &files["OEBPS/title.xhtml"];
-    assert!(title.contains("Борис Пастернак") && title.contains("Every &lt;IR&gt; variant &amp; “curly” ‘quotes’"));
-    assert!(title.contains("First published in 1934 in the book Седьмая (Апрельская) конференция, p. 23–25."));
+    assert!(
+        title.contains("Борис Пастернак")
+            && title.contains("Every &lt;IR&gt; variant &amp; “curly” ‘quotes’")
+    );
+    assert!(title.contains(
+        "First published in 1934 in the book Седьмая (Апрельская) конференция, p. 23–25."
+    ));
 
     // Links: only http(s), mailto and resolvable #ids become links; the rest is text, with a warning.
     let part2 = &files["OEBPS/section-003.xhtml"];
@@ -318,7 +353,11 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
     assert!(part2.contains("href=\"section-001.xhtml#e1\""));
     assert!(!part2.contains("ftp:") && !part2.contains("javascript:"));
     assert!(part2.contains("an ftp link") && part2.contains("a script link"));
-    for w in ["\"ftp://example.org/file\"", "\"javascript:alert(1)\"", "\"#nowhere\""] {
+    for w in [
+        "\"ftp://example.org/file\"",
+        "\"javascript:alert(1)\"",
+        "\"#nowhere\"",
+    ] {
         assert!(stderr.contains(w), "no warning for {w}: {stderr}");
     }
 
@@ -333,8 +372,17 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
     for alt in ["[Outside]", "[image]", "[Missing]", "[Fake]", "[Remote]"] {
         assert!(part2.contains(alt), "no fallback {alt}");
     }
-    for src in ["../../../Cargo.toml", "/etc/hostname", "missing.png", "not-an-image.png", "https://example.org/x.png"] {
-        assert!(stderr.contains(&format!("image \"{src}\" not embedded")), "{src}: {stderr}");
+    for src in [
+        "../../../Cargo.toml",
+        "/etc/hostname",
+        "missing.png",
+        "not-an-image.png",
+        "https://example.org/x.png",
+    ] {
+        assert!(
+            stderr.contains(&format!("image \"{src}\" not embedded")),
+            "{src}: {stderr}"
+        );
     }
 
     // Metadata.
@@ -363,12 +411,17 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
         .and_then(|s| s.split('<').next())
         .unwrap();
     assert!(uid.starts_with("urn:uuid:"), "{uid}");
-    assert!(files["OEBPS/toc.ncx"].contains(&format!("<meta name=\"dtb:uid\" content=\"{uid}\"/>")));
+    assert!(
+        files["OEBPS/toc.ncx"].contains(&format!("<meta name=\"dtb:uid\" content=\"{uid}\"/>"))
+    );
     let nav = &files["OEBPS/nav.xhtml"];
     assert!(nav.contains("epub:type=\"toc\"") && nav.contains("epub:type=\"landmarks\""));
     assert!(nav.contains("href=\"section-003.xhtml#h") && nav.contains(">Links</a>"));
 
-    epubcheck(&epub, "all_variants_epub_passes_epubcheck_and_keeps_its_promises");
+    epubcheck(
+        &epub,
+        "all_variants_epub_passes_epubcheck_and_keeps_its_promises",
+    );
 }
 
 #[test]
@@ -379,11 +432,18 @@ fn two_builds_with_source_date_epoch_are_byte_identical() {
     // Zip times have a two-second grain: wait so that a wall-clock leak would show.
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let (second, _) = build(&all_variants(), b.path(), EPOCH);
-    let (first, second) = (std::fs::read(first).unwrap(), std::fs::read(second).unwrap());
+    let (first, second) = (
+        std::fs::read(first).unwrap(),
+        std::fs::read(second).unwrap(),
+    );
     assert!(first == second, "two builds differ");
     let c = common::temp_dir();
     let (other, _) = build(&all_variants(), c.path(), "1800000000");
-    assert_ne!(first, std::fs::read(other).unwrap(), "the time stamp is not used");
+    assert_ne!(
+        first,
+        std::fs::read(other).unwrap(),
+        "the time stamp is not used"
+    );
 }
 
 #[test]
@@ -396,7 +456,10 @@ fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
     let mut calls = Vec::new();
     let mut asides = BTreeMap::new();
     let mut body = String::new();
-    for (name, text) in files.iter().filter(|(n, _)| n.starts_with("OEBPS/section-")) {
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/section-"))
+    {
         let n = notes(text);
         calls.extend(n.calls);
         asides.extend(n.asides);
@@ -407,8 +470,12 @@ fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
     assert_eq!(calls.len(), 8, "{calls:?}");
     assert_eq!(asides.len(), 8, "{asides:?}");
     for (call_id, href) in &calls {
-        let target = href.strip_prefix('#').expect("the note is in the call's file");
-        let back = asides.get(target).unwrap_or_else(|| panic!("no aside {target}"));
+        let target = href
+            .strip_prefix('#')
+            .expect("the note is in the call's file");
+        let back = asides
+            .get(target)
+            .unwrap_or_else(|| panic!("no aside {target}"));
         assert_eq!(back.as_deref(), Some(format!("#{call_id}").as_str()));
     }
 
@@ -442,5 +509,8 @@ fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
     let missing: Vec<_> = expected.collect();
     assert!(missing.is_empty(), "seed words missing: {missing:?}");
 
-    epubcheck(&epub, "seed_epub_has_linked_notes_all_words_and_passes_epubcheck");
+    epubcheck(
+        &epub,
+        "seed_epub_has_linked_notes_all_words_and_passes_epubcheck",
+    );
 }

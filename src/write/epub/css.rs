@@ -26,9 +26,9 @@ pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
             ..
         } in &BUNDLED_FACES
         {
-            let _ = write!(
+            let _ = writeln!(
                 css,
-                "@font-face {{ font-family: {family}; font-weight: {weight}; font-style: {font_style}; src: url(\"fonts/{file}\"); }}\n"
+                "@font-face {{ font-family: {family}; font-weight: {weight}; font-style: {font_style}; src: url(\"fonts/{file}\"); }}"
             );
         }
     }
@@ -37,7 +37,11 @@ pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
         Align::Left => "left",
         Align::Center => "center",
     };
-    let hyphens = if style.text.hyphenate { "auto" } else { "manual" };
+    let hyphens = if style.text.hyphenate {
+        "auto"
+    } else {
+        "manual"
+    };
     let features: Vec<String> = style
         .text
         .features
@@ -58,7 +62,11 @@ pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
         w = style.text.widows_orphans.max(1),
     );
     if !features.is_empty() {
-        let _ = writeln!(css, "body {{ font-feature-settings: {}; }}", features.join(", "));
+        let _ = writeln!(
+            css,
+            "body {{ font-feature-settings: {}; }}",
+            features.join(", ")
+        );
     }
     css.push_str("p.first, h1 + p, h2 + p, h3 + p, h4 + p, h5 + p, h6 + p { text-indent: 0; }\n");
     let h = style.headings.size.to_pt(base);
@@ -75,7 +83,9 @@ pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
         );
     }
     if style.headings.new_page {
-        css.push_str("section > h1:first-child { page-break-before: always; break-before: page; }\n");
+        css.push_str(
+            "section > h1:first-child { page-break-before: always; break-before: page; }\n",
+        );
     }
     let note_size = round(style.notes.size.to_pt(base) / base);
     let _ = writeln!(

@@ -39,8 +39,8 @@ impl Images {
             return Ok(self.list[i].href.clone());
         }
         let data = std::fs::read(&path).map_err(|e| format!("cannot read it: {e}"))?;
-        let (media_type, ext) = sniff(&data)
-            .ok_or_else(|| "it is not a PNG, JPEG, GIF or WebP image".to_owned())?;
+        let (media_type, ext) =
+            sniff(&data).ok_or_else(|| "it is not a PNG, JPEG, GIF or WebP image".to_owned())?;
         let href = format!("images/image-{}.{ext}", self.list.len() + 1);
         self.by_path.insert(path, self.list.len());
         self.list.push(Image {
@@ -172,7 +172,11 @@ mod tests {
         std::fs::write(inner.join("text.png"), b"not an image").unwrap();
         let mut images = Images::new(Some(&inner));
         assert!(images.embed("../secret.png").is_err());
-        assert!(images.embed(&dir.path().join("secret.png").to_string_lossy()).is_err());
+        assert!(
+            images
+                .embed(&dir.path().join("secret.png").to_string_lossy())
+                .is_err()
+        );
         assert!(images.embed("https://example.org/a.png").is_err());
         assert!(images.embed("missing.png").is_err());
         assert!(images.embed("text.png").unwrap_err().contains("not a PNG"));

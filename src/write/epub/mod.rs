@@ -12,6 +12,7 @@
 //! ```text
 //! mimetype                 stored, first
 //! META-INF/container.xml
+//! META-INF/com.apple.ibooks.display-options.xml   when fonts are embedded
 //! OEBPS/content.opf        metadata, manifest, spine
 //! OEBPS/title.xhtml        title, authors, colophon (source description)
 //! OEBPS/section-001.xhtml  one per level-1 section, with its footnote asides
@@ -81,6 +82,11 @@ fn zip_package(items: &[Item], timestamp: i64) -> zip::result::ZipResult<Vec<u8>
     zip.write_all(b"application/epub+zip")?;
     zip.start_file("META-INF/container.xml", deflated)?;
     zip.write_all(package::CONTAINER_XML.as_bytes())?;
+    if items.iter().any(|i| i.media_type == "font/otf") {
+        // Apple Books shows embedded fonts only when the book asks for them here.
+        zip.start_file("META-INF/com.apple.ibooks.display-options.xml", deflated)?;
+        zip.write_all(package::IBOOKS_OPTIONS_XML.as_bytes())?;
+    }
     for item in items {
         zip.start_file(format!("OEBPS/{}", item.href), deflated)?;
         zip.write_all(&item.data)?;

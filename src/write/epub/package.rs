@@ -19,6 +19,15 @@ pub(super) const CONTAINER_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </container>
 "#;
 
+/// Apple Books' display options: use the embedded fonts.
+pub(super) const IBOOKS_OPTIONS_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#;
+
 const NAV_FILE: &str = "nav.xhtml";
 const CSS_FILE: &str = "style.css";
 const LICENCE_FILE: &str = "fonts/OFL-LinLibertine.txt";
@@ -256,7 +265,11 @@ fn title_page_body(book: &Book<'_>) -> String {
         let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", esc(subtitle));
     }
     if !meta.authors.is_empty() {
-        let _ = writeln!(out, "<p class=\"authors\">{}</p>", esc(&meta.authors.join(", ")));
+        let _ = writeln!(
+            out,
+            "<p class=\"authors\">{}</p>",
+            esc(&meta.authors.join(", "))
+        );
     }
     if let Some(date) = meta.date.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = writeln!(out, "<p class=\"date\">{}</p>", esc(date));
@@ -390,7 +403,12 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
         );
     }
     let _ = writeln!(m, "<dc:language>{}</dc:language>", book.lang);
-    if let Some(date) = meta.date.as_deref().map(str::trim).filter(|d| is_w3c_date(d)) {
+    if let Some(date) = meta
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| is_w3c_date(d))
+    {
         let _ = writeln!(m, "<dc:date>{date}</dc:date>");
     }
     if let Some(source) = &meta.source
@@ -464,6 +482,8 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
 }
 
 #[cfg(test)]
+// Tests build documents field by field, which reads better than one nested literal.
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
@@ -474,6 +494,37 @@ mod tests {
         assert_eq!(w3c_datetime(i64::MAX), "1970-01-01T00:00:00Z");
         assert!(is_w3c_date("1917") && is_w3c_date("1917-04") && is_w3c_date("1917-04-24"));
         assert!(!is_w3c_date("24 April 1917") && !is_w3c_date("1917-4"));
+    }
+
+    #[test]
+    fn notes_of_an_empty_body_go_on_the_title_page() {
+        let mut doc = Document::default();
+        doc.notes = vec![crate::ir::Note {
+            id: crate::ir::NoteId("e1".into()),
+            series: crate::ir::NoteSeries::Editorial,
+            n: "1".into(),
+            content: Vec::new(),
+            resp: None,
+        }];
+        let style = crate::style::Style::default();
+        let ctx = WriteContext {
+            style: &style,
+            timestamp: 0,
+            base_dir: None,
+        };
+        let mut warnings = Vec::new();
+        let items = build(&doc, &ctx, &mut warnings).unwrap();
+        let title = items.iter().find(|i| i.href == TITLE_FILE).unwrap();
+        let title = String::from_utf8(title.data.clone()).unwrap();
+        assert!(title.contains("<aside epub:type=\"footnote\""), "{title}");
+        assert!(title.contains("<h1 class=\"title\">Untitled</h1>"));
+        assert!(warnings.iter().any(|w| w.message.contains("no title")));
+        let spine: Vec<&str> = items
+            .iter()
+            .filter(|i| i.spine)
+            .map(|i| i.href.as_str())
+            .collect();
+        assert_eq!(spine, [TITLE_FILE]);
     }
 
     #[test]

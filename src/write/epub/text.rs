@@ -44,10 +44,9 @@ pub(super) fn count_bad_chars(value: &serde_json::Value) -> usize {
     match value {
         serde_json::Value::String(s) => bad(s),
         serde_json::Value::Array(items) => items.iter().map(count_bad_chars).sum(),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| bad(k) + count_bad_chars(v))
-            .sum(),
+        serde_json::Value::Object(map) => {
+            map.iter().map(|(k, v)| bad(k) + count_bad_chars(v)).sum()
+        }
         _ => 0,
     }
 }
@@ -82,9 +81,11 @@ pub(super) fn is_external_url(target: &str) -> bool {
         .any(|p| lower.starts_with(p) && lower.len() > p.len())
         || (lower.starts_with("mailto:") && lower.len() > "mailto:".len());
     scheme_ok
-        && target
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}'))
+        && target.chars().all(|c| {
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}')
+        })
 }
 
 /// Makes a CSS class fragment from free text: lower-case ASCII letters, digits and `-`.
@@ -116,7 +117,10 @@ mod tests {
         assert_eq!(esc("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
         assert_eq!(esc("x\u{1}y\u{85}z"), "x\u{FFFD}y\u{FFFD}z");
         assert_eq!(esc("Привет — “λόγος” ‐"), "Привет — “λόγος” ‐");
-        assert_eq!(count_bad_chars(&serde_json::json!({"a": ["ok\u{2}", "\u{7f}"]})), 2);
+        assert_eq!(
+            count_bad_chars(&serde_json::json!({"a": ["ok\u{2}", "\u{7f}"]})),
+            2
+        );
     }
 
     #[test]
@@ -124,10 +128,18 @@ mod tests {
         assert!(is_ncname("e1") && is_ncname("_x.y-z") && is_ncname("глава1"));
         assert!(!is_ncname("1e") && !is_ncname("a b") && !is_ncname("") && !is_ncname("a:b"));
         assert!(is_lang_tag("en") && is_lang_tag("en-GB") && is_lang_tag("sr-Latn-RS"));
-        assert!(!is_lang_tag("e") && !is_lang_tag("en_GB") && !is_lang_tag("en-") && !is_lang_tag(""));
-        assert!(is_external_url("https://example.org/a?b=c#d") && is_external_url("mailto:a@b.org"));
+        assert!(
+            !is_lang_tag("e") && !is_lang_tag("en_GB") && !is_lang_tag("en-") && !is_lang_tag("")
+        );
+        assert!(
+            is_external_url("https://example.org/a?b=c#d") && is_external_url("mailto:a@b.org")
+        );
         assert!(!is_external_url("ftp://x.org") && !is_external_url("javascript:alert(1)"));
-        assert!(!is_external_url("http://a b") && !is_external_url("http://") && !is_external_url("file:///etc/passwd"));
+        assert!(
+            !is_external_url("http://a b")
+                && !is_external_url("http://")
+                && !is_external_url("file:///etc/passwd")
+        );
     }
 
     #[test]

@@ -11,8 +11,7 @@ use super::media::Images;
 use super::text::{class_token, esc, is_external_url, is_lang_tag, is_ncname, push_escaped};
 use crate::diag::Warning;
 use crate::ir::{
-    Block, Document, Gap, Incident, IncidentKind, Inline, NoteId, NoteSeries, TableRow,
-    inline_text,
+    Block, Document, Gap, Incident, IncidentKind, Inline, NoteId, NoteSeries, TableRow, inline_text,
 };
 use crate::transform::walk_inlines;
 
@@ -93,7 +92,7 @@ fn for_each_heading<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
 }
 
 /// Returns the notes `blocks` call, in order (gaps' notes and note references).
-fn calls_in<'a>(blocks: &'a [Block]) -> Vec<&'a NoteId> {
+fn calls_in(blocks: &[Block]) -> Vec<&NoteId> {
     let mut ids = Vec::new();
     walk_inlines(blocks, &mut |inline| match inline {
         Inline::NoteRef(id) => ids.push(id),
@@ -106,7 +105,8 @@ fn calls_in<'a>(blocks: &'a [Block]) -> Vec<&'a NoteId> {
 /// Splits the body into sections, assigns every id and places every note.
 pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'a> {
     let mut ids = Ids::default();
-    let mut targets = BTreeMap::new();
+    // `#id` link targets among headings; notes' ids are added last and win a clash.
+    let mut heading_targets = BTreeMap::new();
 
     // Notes first: their ids are the ones readers and tests look for.
     let mut note_anchor = Vec::with_capacity(doc.notes.len());
@@ -160,7 +160,7 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
                 && ids.claim(id)
             {
                 heading_ids.insert(addr(h), id.clone());
-                targets.insert(id.clone(), (section.file.clone(), id.clone()));
+                heading_targets.insert(id.clone(), (section.file.clone(), id.clone()));
             }
         });
     }
@@ -174,7 +174,7 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
                 warnings.push(Warning::general(format!(
                     "heading id {id:?} is not a valid XHTML id or is used twice; renamed {new}"
                 )));
-                targets
+                heading_targets
                     .entry(id.clone())
                     .or_insert_with(|| (section.file.clone(), new.clone()));
             }
@@ -228,10 +228,14 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
         .into_iter()
         .map(|f| f.unwrap_or_else(|| last_file.clone()))
         .collect();
+    let mut targets = BTreeMap::new();
     for (i, note) in doc.notes.iter().enumerate() {
         targets
             .entry(note.id.as_str().to_owned())
             .or_insert_with(|| (note_file[i].clone(), note_anchor[i].clone()));
+    }
+    for (id, target) in heading_targets {
+        targets.entry(id).or_insert(target);
     }
 
     Plan {
@@ -708,7 +712,10 @@ impl<'a, 'p> Renderer<'a, 'p> {
     fn image(&mut self, out: &mut String, src: &str, alt: &str) {
         match self.images.embed(src) {
             Ok(href) => {
-                out.push_str(&format!("<img class=\"image\" src=\"{}\" alt=\"", esc(&href)));
+                out.push_str(&format!(
+                    "<img class=\"image\" src=\"{}\" alt=\"",
+                    esc(&href)
+                ));
                 push_escaped(out, alt);
                 out.push_str("\"/>");
             }
@@ -797,4 +804,197 @@ fn incident_span(out: &mut String, incident: &Incident) {
     out.push_str(">(");
     push_escaped_text(out, &incident.desc);
     out.push_str(")</span>");
+}
+
+#[cfg(test)]
+// Tests build documents field by field, which reads better than one nested literal.
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use super::*;
+    use crate::ir::{Note, NoteSeries};
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.to_owned())
+    }
+
+    fn heading(level: u8, s: &str, id: Option<&str>) -> Block {
+        Block::Heading {
+            level,
+            content: vec![text(s)],
+            id: id.map(str::to_owned),
+        }
+    }
+
+    fn note(id: &str, series: NoteSeries, n: &str) -> Note {
+        Note {
+            id: NoteId(id.to_owned()),
+            series,
+            n: n.to_owned(),
+            content: vec![Block::Paragraph(vec![text("Note text.")])],
+            resp: None,
+        }
+    }
+
+    fn call(id: &str) -> Inline {
+        Inline::NoteRef(NoteId(id.to_owned()))
+    }
+
+    /// Renders every section; returns their bodies and the warnings.
+    fn render(doc: &Document) -> (Vec<String>, Vec<Warning>) {
+        let mut warnings = Vec::new();
+        let mut plan = plan(doc, &mut warnings);
+        let mut images = Images::new(None);
+        let n = plan.sections.len();
+        let mut renderer = Renderer::new(doc, &mut plan, &mut images, &mut warnings);
+        let bodies = (0..n).map(|k| renderer.section_body(k)).collect();
+        (bodies, warnings)
+    }
+
+    #[test]
+    fn notes_live_with_their_first_call_and_are_linked_across_files() {
+        let mut doc = Document::default();
+        doc.body = vec![
+            Block::Paragraph(vec![text("Before"), call("a1")]),
+            heading(1, "Two", Some("two")),
+            Block::Paragraph(vec![text("Again"), call("a1"), text(" and"), call("e1")]),
+        ];
+        doc.notes = vec![
+            note("a1", NoteSeries::Author, "1"),
+            note("e1", NoteSeries::Editorial, "1"),
+        ];
+        let (bodies, warnings) = render(&doc);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(bodies.len(), 2);
+        assert!(bodies[0].contains("id=\"ref-a1\" class=\"noteref author\" href=\"#a1\">1</a>"));
+        assert!(bodies[0].contains("id=\"a1\" class=\"footnote author\""));
+        assert!(bodies[0].contains("href=\"#ref-a1\">1</a> Note text.</p>"));
+        assert!(
+            bodies[1]
+                .contains("id=\"ref-a1-1\" class=\"noteref author\" href=\"section-001.xhtml#a1\"")
+        );
+        assert!(!bodies[1].contains("id=\"a1\""));
+        assert!(bodies[1].contains("id=\"e1\" class=\"footnote editorial\""));
+        assert!(bodies[1].contains("<h1 id=\"two\">Two</h1>"));
+    }
+
+    #[test]
+    fn calls_inside_links_follow_the_link() {
+        let mut doc = Document::default();
+        doc.body = vec![Block::Paragraph(vec![Inline::Link {
+            target: "https://example.org/".into(),
+            content: vec![
+                text("site"),
+                call("a1"),
+                Inline::Link {
+                    target: "https://example.org/inner".into(),
+                    content: vec![text(" inner")],
+                },
+            ],
+        }])];
+        doc.notes = vec![note("a1", NoteSeries::Author, "1")];
+        let (bodies, _) = render(&doc);
+        assert!(
+            bodies[0]
+                .contains("href=\"https://example.org/\">site inner</a><a epub:type=\"noteref\""),
+            "{}",
+            bodies[0]
+        );
+    }
+
+    #[test]
+    fn clashing_ids_are_renamed_and_links_prefer_notes() {
+        let mut doc = Document::default();
+        doc.body = vec![
+            heading(1, "Clash", Some("e1")),
+            Block::Paragraph(vec![
+                Inline::Gap(Gap {
+                    reason: crate::ir::GapReason::Omitted,
+                    extent: None,
+                    shown: "....".into(),
+                    note: Some(NoteId("e1".into())),
+                }),
+                Inline::Link {
+                    target: "#e1".into(),
+                    content: vec![text("to the note")],
+                },
+                call("missing"),
+            ]),
+        ];
+        doc.notes = vec![note("e1", NoteSeries::Editorial, "1")];
+        let (bodies, warnings) = render(&doc);
+        let body = &bodies[0];
+        assert!(body.contains("<h1 id=\"h1\">Clash</h1>"), "{body}");
+        assert!(
+            body.contains("<a class=\"internal\" href=\"#e1\">to the note</a>"),
+            "{body}"
+        );
+        assert!(body.contains(
+            "<span class=\"gap\" title=\"lacuna: omitted\">....</span><a epub:type=\"noteref\""
+        ));
+        assert!(body.contains("<sup class=\"noteref-missing\">missing</sup>"));
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("heading id \"e1\"")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("note missing is called but not defined"))
+        );
+    }
+
+    #[test]
+    fn every_block_renders_well_formed() {
+        let mut doc = Document::default();
+        doc.body = vec![
+            Block::Speech {
+                who: Some("#a".into()),
+                speaker: Some(vec![text("A")]),
+                blocks: vec![Block::Paragraph(vec![text("x")])],
+            },
+            Block::Stage(vec![text("s")]),
+            Block::Quote(vec![Block::Paragraph(vec![text("q")])]),
+            Block::Verse(vec![vec![text("l1")], vec![], vec![text("l2")]]),
+            Block::List {
+                ordered: true,
+                start: Some(4),
+                items: vec![vec![Block::Paragraph(vec![text("i")])]],
+            },
+            Block::Verbatim {
+                lang: None,
+                text: "a <b>\n c".into(),
+            },
+            Block::Table(vec![TableRow {
+                header: false,
+                cells: vec![vec![text("c")]],
+            }]),
+            Block::ThematicBreak,
+            Block::PageBreak,
+            Block::PageBreak,
+        ];
+        let (bodies, _) = render(&doc);
+        let body = &bodies[0];
+        for s in [
+            "<p class=\"speaker\">A</p>",
+            "<p class=\"stage\">s</p>",
+            "<blockquote>",
+            "<p class=\"line stanza\">l2</p>",
+            "<ol start=\"4\">",
+            "<pre class=\"verbatim\"><code>a &lt;b&gt;\n c</code></pre>",
+            "<tbody>\n<tr><td>c</td></tr>",
+            "<hr class=\"thematic-break\"/>",
+        ] {
+            assert!(body.contains(s), "{s} missing in {body}");
+        }
+        assert_eq!(
+            body.matches("page-break").count(),
+            1,
+            "a final page break is dropped"
+        );
+        let wrapped = format!(
+            "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</body>"
+        );
+        roxmltree::Document::parse(&wrapped).expect("well-formed");
+    }
 }
