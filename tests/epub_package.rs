@@ -222,13 +222,25 @@ fn check_internal_links(files: &BTreeMap<String, String>) -> usize {
     checked
 }
 
-#[test]
-fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
+/// Builds the all-variants test book; returns its folder (keep it alive), the EPUB path,
+/// its entries, its text files and lacuna's warnings.
+fn all_variants_book() -> (
+    tempfile::TempDir,
+    PathBuf,
+    Vec<(String, Vec<u8>)>,
+    BTreeMap<String, String>,
+    String,
+) {
     let dir = common::temp_dir();
     let (epub, stderr) = build(&all_variants(), dir.path(), EPOCH);
     let entries = unzip(&epub);
     let files = text_files(&entries);
+    (dir, epub, entries, files, stderr)
+}
 
+#[test]
+fn all_variants_epub_passes_epubcheck() {
+    let (_dir, epub, entries, files, _) = all_variants_book();
     // The container: mimetype first, stored; nothing outside the package folders.
     assert_eq!(entries[0].0, "mimetype");
     assert_eq!(entries[0].1, b"application/epub+zip");
@@ -264,7 +276,16 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
         "preface + two level-1 sections: {sections:?}"
     );
     assert!(check_internal_links(&files) > 10);
+    epubcheck(&epub, "all_variants_epub_passes_epubcheck");
+}
 
+#[test]
+fn all_variants_notes_link_both_ways_in_two_series() {
+    let (_dir, _, _, files, _) = all_variants_book();
+    let sections: Vec<&String> = files
+        .keys()
+        .filter(|n| n.starts_with("OEBPS/section-"))
+        .collect();
     // Notes: both series, every call linked to its aside and back.
     let mut asides = BTreeMap::new();
     let mut calls = Vec::new();
@@ -319,7 +340,12 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
         "incident"
     );
     assert!(text.contains("<span class=\"gap\" title=\"lacuna: illegible, 3 word\">[…]</span>"));
+}
 
+#[test]
+fn unicode_beyond_latin1_survives() {
+    let (_dir, _, _, files, _) = all_variants_book();
+    let text = &files["OEBPS/section-002.xhtml"];
     // Unicode beyond Latin-1 survives as characters.
     for s in [
         "Вся власть Советам!",
@@ -344,7 +370,11 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
     assert!(title.contains(
         "First published in 1934 in the book Седьмая (Апрельская) конференция, p. 23–25."
     ));
+}
 
+#[test]
+fn only_safe_links_and_images_from_the_input_folder_get_in() {
+    let (_dir, _, entries, files, stderr) = all_variants_book();
     // Links: only http(s), mailto and resolvable #ids become links; the rest is text, with a warning.
     let part2 = &files["OEBPS/section-003.xhtml"];
     assert!(part2.contains("href=\"https://example.org/a?b=1&amp;c=2\""));
@@ -384,7 +414,11 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
             "{src}: {stderr}"
         );
     }
+}
 
+#[test]
+fn metadata_and_navigation_are_complete() {
+    let (_dir, _, _, files, _) = all_variants_book();
     // Metadata.
     let opf = &files["OEBPS/content.opf"];
     for s in [
@@ -417,11 +451,44 @@ fn all_variants_epub_passes_epubcheck_and_keeps_its_promises() {
     let nav = &files["OEBPS/nav.xhtml"];
     assert!(nav.contains("epub:type=\"toc\"") && nav.contains("epub:type=\"landmarks\""));
     assert!(nav.contains("href=\"section-003.xhtml#h") && nav.contains(">Links</a>"));
+}
 
-    epubcheck(
-        &epub,
-        "all_variants_epub_passes_epubcheck_and_keeps_its_promises",
+#[test]
+fn fonts_are_left_out_when_the_style_says_so() {
+    let dir = common::temp_dir();
+    let style = dir.path().join("no-fonts.toml");
+    std::fs::write(&style, "[epub]\nembed_fonts = false\n").unwrap();
+    let out = common::lacuna()
+        .arg(all_variants())
+        .args(["--epub", "--style"])
+        .arg(&style)
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let entries = unzip(&dir.path().join("all-variants.epub"));
+    assert!(
+        entries
+            .iter()
+            .all(|(n, _)| !n.contains("fonts/") && !n.contains("ibooks"))
+    );
+    let files = text_files(&entries);
+    assert!(!files["OEBPS/style.css"].contains("@font-face"));
+    assert!(files["OEBPS/style.css"].contains("font-family: \"Linux Libertine O\", serif"));
+    assert!(!files["OEBPS/content.opf"].contains("font/otf"));
+    let (_dir2, _, with_fonts, _, _) = all_variants_book();
+    for name in [
+        "OEBPS/fonts/LinLibertine_R.otf",
+        "OEBPS/fonts/OFL-LinLibertine.txt",
+        "META-INF/com.apple.ibooks.display-options.xml",
+    ] {
+        assert!(with_fonts.iter().any(|(n, _)| n == name), "{name} missing");
+    }
 }
 
 #[test]

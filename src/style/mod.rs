@@ -35,6 +35,23 @@ pub struct Style {
     pub notes: Notes,
     /// Running heads and folios.
     pub running: Running,
+    /// E-book settings.
+    pub epub: Epub,
+}
+
+/// E-book (EPUB) settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Epub {
+    /// Whether to embed the bundled fonts (about 1.7 MB) when `text.font` names them;
+    /// when off, the stylesheet only names the font and reading systems use their own.
+    pub embed_fonts: bool,
+}
+
+impl Default for Epub {
+    fn default() -> Self {
+        Epub { embed_fonts: true }
+    }
 }
 
 /// Page geometry.
@@ -152,6 +169,7 @@ impl Default for Style {
             headings: Headings::default(),
             notes: Notes::default(),
             running: Running::default(),
+            epub: Epub::default(),
         }
     }
 }

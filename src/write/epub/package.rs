@@ -73,8 +73,14 @@ pub(super) fn build(
         title,
         identifier: identifier(doc)?,
         modified: w3c_datetime(ctx.timestamp),
-        fonts: embeds_bundled_font(&ctx.style.text.font),
+        fonts: ctx.style.epub.embed_fonts && embeds_bundled_font(&ctx.style.text.font),
     };
+    if ctx.style.epub.embed_fonts && !book.fonts {
+        warnings.push(Warning::general(format!(
+            "font {:?} is not bundled and is not embedded; reading systems choose a font",
+            ctx.style.text.font
+        )));
+    }
 
     let mut plan = xhtml::plan(doc, warnings);
     let mut images = Images::new(ctx.base_dir.as_deref());

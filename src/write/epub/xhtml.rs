@@ -193,11 +193,11 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
             }
         }
     }
-    let n_sections = sections.len();
     for (k, section) in sections.iter_mut().enumerate() {
         if section.label.is_empty() {
-            section.label = match (&doc.meta.title, n_sections) {
-                (Some(t), 1) if !t.trim().is_empty() => t.trim().to_owned(),
+            // Text before the first heading is the book's opening: it carries its title.
+            section.label = match &doc.meta.title {
+                Some(t) if k == 0 && !t.trim().is_empty() => t.trim().to_owned(),
                 _ => format!("Section {}", k + 1),
             };
         }
