@@ -222,25 +222,44 @@ fn check_internal_links(files: &BTreeMap<String, String>) -> usize {
     checked
 }
 
-/// Builds the all-variants test book; returns its folder (keep it alive), the EPUB path,
-/// its entries, its text files and lacuna's warnings.
-fn all_variants_book() -> (
-    tempfile::TempDir,
-    PathBuf,
-    Vec<(String, Vec<u8>)>,
-    BTreeMap<String, String>,
-    String,
-) {
+/// The all-variants test book, built once per test.
+struct Book {
+    /// The output folder, removed when the book is dropped.
+    _dir: tempfile::TempDir,
+    /// The EPUB file.
+    epub: PathBuf,
+    /// Its zip entries, in archive order.
+    entries: Vec<(String, Vec<u8>)>,
+    /// Its text files by name.
+    files: BTreeMap<String, String>,
+    /// lacuna's warnings.
+    stderr: String,
+}
+
+fn all_variants_book() -> Book {
     let dir = common::temp_dir();
     let (epub, stderr) = build(&all_variants(), dir.path(), EPOCH);
     let entries = unzip(&epub);
     let files = text_files(&entries);
-    (dir, epub, entries, files, stderr)
+    Book {
+        _dir: dir,
+        epub,
+        entries,
+        files,
+        stderr,
+    }
 }
 
 #[test]
 fn all_variants_epub_passes_epubcheck() {
-    let (_dir, epub, entries, files, _) = all_variants_book();
+    // `_keep` holds the output folder until EPUBCheck has run.
+    let Book {
+        _dir: _keep,
+        epub,
+        entries,
+        files,
+        ..
+    } = all_variants_book();
     // The container: mimetype first, stored; nothing outside the package folders.
     assert_eq!(entries[0].0, "mimetype");
     assert_eq!(entries[0].1, b"application/epub+zip");
@@ -281,7 +300,7 @@ fn all_variants_epub_passes_epubcheck() {
 
 #[test]
 fn all_variants_notes_link_both_ways_in_two_series() {
-    let (_dir, _, _, files, _) = all_variants_book();
+    let Book { files, .. } = all_variants_book();
     let sections: Vec<&String> = files
         .keys()
         .filter(|n| n.starts_with("OEBPS/section-"))
@@ -344,7 +363,7 @@ fn all_variants_notes_link_both_ways_in_two_series() {
 
 #[test]
 fn unicode_beyond_latin1_survives() {
-    let (_dir, _, _, files, _) = all_variants_book();
+    let Book { files, .. } = all_variants_book();
     let text = &files["OEBPS/section-002.xhtml"];
     // Unicode beyond Latin-1 survives as characters.
     for s in [
@@ -374,7 +393,12 @@ fn unicode_beyond_latin1_survives() {
 
 #[test]
 fn only_safe_links_and_images_from_the_input_folder_get_in() {
-    let (_dir, _, entries, files, stderr) = all_variants_book();
+    let Book {
+        entries,
+        files,
+        stderr,
+        ..
+    } = all_variants_book();
     // Links: only http(s), mailto and resolvable #ids become links; the rest is text, with a warning.
     let part2 = &files["OEBPS/section-003.xhtml"];
     assert!(part2.contains("href=\"https://example.org/a?b=1&amp;c=2\""));
@@ -418,7 +442,7 @@ fn only_safe_links_and_images_from_the_input_folder_get_in() {
 
 #[test]
 fn metadata_and_navigation_are_complete() {
-    let (_dir, _, _, files, _) = all_variants_book();
+    let Book { files, .. } = all_variants_book();
     // Metadata.
     let opf = &files["OEBPS/content.opf"];
     for s in [
@@ -481,7 +505,7 @@ fn fonts_are_left_out_when_the_style_says_so() {
     assert!(!files["OEBPS/style.css"].contains("@font-face"));
     assert!(files["OEBPS/style.css"].contains("font-family: \"Linux Libertine O\", serif"));
     assert!(!files["OEBPS/content.opf"].contains("font/otf"));
-    let (_dir2, _, with_fonts, _, _) = all_variants_book();
+    let with_fonts = all_variants_book().entries;
     for name in [
         "OEBPS/fonts/LinLibertine_R.otf",
         "OEBPS/fonts/OFL-LinLibertine.txt",
