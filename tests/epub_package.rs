@@ -605,3 +605,34 @@ fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
         "seed_epub_has_linked_notes_all_words_and_passes_epubcheck",
     );
 }
+
+#[test]
+fn untitled_russian_book_speaks_russian_and_passes_epubcheck() {
+    let dir = common::temp_dir();
+    let input = common::root().join("tests/data/epub/untitled-ru.json");
+    let (epub, stderr) = build(&input, dir.path(), EPOCH);
+    assert!(stderr.contains("no title"), "{stderr}");
+    let files = text_files(&unzip(&epub));
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let doc = parse(text);
+        assert_eq!(doc.root_element().attribute("lang"), Some("ru"), "{name}");
+    }
+    let nav = &files["OEBPS/nav.xhtml"];
+    assert!(
+        nav.contains("<h1 id=\"toc-title\">Содержание</h1>"),
+        "{nav}"
+    );
+    let title = &files["OEBPS/title.xhtml"];
+    assert!(title.contains("<h1 class=\"title\">Без названия</h1>"));
+    assert!(title.contains("<p class=\"authors\">В. И. Ленин</p>"));
+    assert!(title.contains("<p class=\"fonts\" lang=\"en\" xml:lang=\"en\">"));
+    let section = &files["OEBPS/section-001.xhtml"];
+    assert!(section.contains("aria-label=\"Примечания\""));
+    assert!(section.contains("— «в провинции»."));
+    assert_eq!(notes(section).calls.len(), 1);
+    assert!(files["OEBPS/content.opf"].contains("<dc:language>ru</dc:language>"));
+    epubcheck(
+        &epub,
+        "untitled_russian_book_speaks_russian_and_passes_epubcheck",
+    );
+}

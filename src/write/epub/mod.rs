@@ -24,6 +24,7 @@
 //! ```
 
 mod css;
+mod labels;
 mod media;
 mod package;
 mod text;

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::labels::{self, Labels};
 use super::media::{BUNDLED_FACES, FONT_LICENCE, Images, embeds_bundled_font};
 use super::text::{esc, is_lang_tag};
 use super::xhtml::{self, Renderer, Section};
@@ -35,6 +36,9 @@ const LICENCE_FILE: &str = "fonts/OFL-LinLibertine.txt";
 /// Everything the package documents share.
 struct Book<'a> {
     doc: &'a Document,
+    labels: &'static Labels,
+    /// ` lang="en" xml:lang="en"` when the labels are not in the book's language, else empty.
+    labels_lang: String,
     lang: String,
     title: String,
     identifier: String,
@@ -58,17 +62,26 @@ pub(super) fn build(
         )));
         "und".to_owned()
     };
+    let labels = labels::for_lang(&lang);
+    let labels_lang = if lang.split('-').next() == Some(labels.lang) {
+        String::new()
+    } else {
+        format!(" lang=\"{0}\" xml:lang=\"{0}\"", labels.lang)
+    };
     let title = match doc.meta.title.as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t.to_owned(),
         _ => {
-            warnings.push(Warning::general(
-                "document has no title; the e-book is titled \"Untitled\"",
-            ));
-            "Untitled".to_owned()
+            warnings.push(Warning::general(format!(
+                "document has no title; the e-book is titled {:?}",
+                labels.untitled
+            )));
+            labels.untitled.to_owned()
         }
     };
     let book = Book {
         doc,
+        labels,
+        labels_lang,
         lang,
         title,
         identifier: identifier(doc)?,
@@ -82,13 +95,13 @@ pub(super) fn build(
         )));
     }
 
-    let mut plan = xhtml::plan(doc, warnings);
+    let mut plan = xhtml::plan(doc, labels, warnings);
     let mut images = Images::new(ctx.base_dir.as_deref());
     let mut bodies = Vec::new();
     let title_notes;
     {
         let n = plan.sections.len();
-        let mut renderer = Renderer::new(doc, &mut plan, &mut images, warnings);
+        let mut renderer = Renderer::new(doc, labels, &mut plan, &mut images, warnings);
         for k in 0..n {
             bodies.push(renderer.section_body(k));
         }
@@ -263,8 +276,9 @@ fn xhtml_page(book: &Book<'_>, title: &str, body_attrs: &str, body: &str) -> Str
 
 fn title_page_body(book: &Book<'_>) -> String {
     let meta = &book.doc.meta;
-    let mut out = String::from(
-        "<section epub:type=\"titlepage\" class=\"titlepage\" aria-label=\"Title page\">\n",
+    let mut out = format!(
+        "<section epub:type=\"titlepage\" class=\"titlepage\" aria-label=\"{}\">\n",
+        esc(book.labels.title_page)
     );
     let _ = writeln!(out, "<h1 class=\"title\">{}</h1>", esc(&book.title));
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -290,7 +304,7 @@ fn title_page_body(book: &Book<'_>) -> String {
         .filter(|s| !s.is_empty());
     if source.is_some() || meta.licence.is_some() || book.fonts {
         out.push_str(
-            "<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\" aria-label=\"Colophon\">\n",
+            &format!("<section epub:type=\"colophon\" role=\"doc-colophon\" class=\"colophon\" aria-label=\"{}\">\n", esc(book.labels.colophon)),
         );
         if let Some(bibl) = source {
             let _ = writeln!(out, "<p class=\"source\">{}</p>", esc(bibl));
@@ -301,7 +315,12 @@ fn title_page_body(book: &Book<'_>) -> String {
         if book.fonts {
             let _ = writeln!(
                 out,
-                "<p class=\"fonts\">Set in Linux Libertine by Philipp H. Poll, embedded under the SIL Open Font License 1.1 (its text is in {LICENCE_FILE} inside this file).</p>"
+                "<p class=\"fonts\"{}>Set in Linux Libertine by Philipp H. Poll, embedded under the SIL Open Font License 1.1 (its text is in {LICENCE_FILE} inside this file).</p>",
+                if book.lang.split('-').next() == Some("en") {
+                    ""
+                } else {
+                    " lang=\"en\" xml:lang=\"en\""
+                }
             );
         }
         out.push_str("</section>\n");
@@ -311,10 +330,16 @@ fn title_page_body(book: &Book<'_>) -> String {
 }
 
 fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
-    let mut body = String::from(
-        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">Contents</h1>\n<ol>\n",
+    let (l, ll) = (book.labels, &book.labels_lang);
+    let mut body = format!(
+        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\"{ll}>{}</h1>\n<ol>\n",
+        esc(l.contents)
     );
-    let _ = writeln!(body, "<li><a href=\"{TITLE_FILE}\">Title page</a></li>");
+    let _ = writeln!(
+        body,
+        "<li><a href=\"{TITLE_FILE}\"{ll}>{}</a></li>",
+        esc(l.title_page)
+    );
     for section in sections {
         let _ = write!(
             body,
@@ -337,20 +362,26 @@ fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
         body.push_str("</li>\n");
     }
     body.push_str("</ol>\n</nav>\n");
-    body.push_str("<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\">\n<h2 id=\"landmarks-title\">Landmarks</h2>\n<ol>\n");
+    let _ = write!(
+        body,
+        "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\">\n<h2 id=\"landmarks-title\"{ll}>{}</h2>\n<ol>\n",
+        esc(l.landmarks)
+    );
     let _ = writeln!(
         body,
-        "<li><a epub:type=\"titlepage\" href=\"{TITLE_FILE}\">Title page</a></li>"
+        "<li><a epub:type=\"titlepage\" href=\"{TITLE_FILE}\"{ll}>{}</a></li>",
+        esc(l.title_page)
     );
     if let Some(first) = sections.first() {
         let _ = writeln!(
             body,
-            "<li><a epub:type=\"bodymatter\" href=\"{}\">Text</a></li>",
-            first.file
+            "<li><a epub:type=\"bodymatter\" href=\"{}\"{ll}>{}</a></li>",
+            first.file,
+            esc(l.text)
         );
     }
     body.push_str("</ol>\n</nav>\n");
-    xhtml_page(book, "Contents", "", &body)
+    xhtml_page(book, l.contents, "", &body)
 }
 
 fn ncx(book: &Book<'_>, sections: &[Section<'_>]) -> String {
@@ -369,7 +400,7 @@ fn ncx(book: &Book<'_>, sections: &[Section<'_>]) -> String {
             points.push('\n');
         }
     };
-    point(&mut points, "Title page", TITLE_FILE, true);
+    point(&mut points, book.labels.title_page, TITLE_FILE, true);
     let mut depth = 1;
     for section in sections {
         point(&mut points, &section.label, &section.file, false);
@@ -452,7 +483,7 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
     }
     let _ = writeln!(
         m,
-        "<meta property=\"schema:accessibilitySummary\">A reflowable text with a table of contents and structured headings. Lacunae are shown as printed in the source, each followed by a link to an editorial note; every note links back to its call.{}</meta>",
+        "<meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">A reflowable text with a table of contents and structured headings. Lacunae are shown as printed in the source, each followed by a link to an editorial note; every note links back to its call.{}</meta>",
         if has_images {
             " Images carry alternative text from the source."
         } else {

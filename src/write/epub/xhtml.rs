@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::labels::Labels;
 use super::media::Images;
 use super::text::{class_token, esc, is_external_url, is_lang_tag, is_ncname, push_escaped};
 use crate::diag::Warning;
@@ -103,7 +104,11 @@ fn calls_in(blocks: &[Block]) -> Vec<&NoteId> {
 }
 
 /// Splits the body into sections, assigns every id and places every note.
-pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'a> {
+pub(super) fn plan<'a>(
+    doc: &'a Document,
+    labels: &Labels,
+    warnings: &mut Vec<Warning>,
+) -> Plan<'a> {
     let mut ids = Ids::default();
     // `#id` link targets among headings; notes' ids are added last and win a clash.
     let mut heading_targets = BTreeMap::new();
@@ -198,7 +203,7 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
             // Text before the first heading is the book's opening: it carries its title.
             section.label = match &doc.meta.title {
                 Some(t) if k == 0 && !t.trim().is_empty() => t.trim().to_owned(),
-                _ => format!("Section {}", k + 1),
+                _ => format!("{} {}", labels.section, k + 1),
             };
         }
     }
@@ -252,6 +257,7 @@ pub(super) fn plan<'a>(doc: &'a Document, warnings: &mut Vec<Warning>) -> Plan<'
 /// Writes the XHTML of every section, keeping book-wide state between files.
 pub(super) struct Renderer<'a, 'p> {
     doc: &'a Document,
+    labels: &'static Labels,
     plan: &'p mut Plan<'a>,
     /// Images embedded so far.
     pub images: &'p mut Images,
@@ -272,12 +278,14 @@ impl<'a, 'p> Renderer<'a, 'p> {
     /// Makes a renderer for `doc` following `plan`.
     pub fn new(
         doc: &'a Document,
+        labels: &'static Labels,
         plan: &'p mut Plan<'a>,
         images: &'p mut Images,
         warnings: &'p mut Vec<Warning>,
     ) -> Self {
         Renderer {
             doc,
+            labels,
             plan,
             images,
             warnings,
@@ -354,7 +362,10 @@ impl<'a, 'p> Renderer<'a, 'p> {
         }
         self.in_note = false;
 
-        let mut out = String::from("<section class=\"footnotes\" aria-label=\"Notes\">\n");
+        let mut out = format!(
+            "<section class=\"footnotes\" aria-label=\"{}\">\n",
+            esc(self.labels.notes)
+        );
         for (&i, (lead, body)) in placed.iter().zip(bodies) {
             let note = &self.doc.notes[i];
             let series = series_class(note.series);
@@ -842,10 +853,11 @@ mod tests {
     /// Renders every section; returns their bodies and the warnings.
     fn render(doc: &Document) -> (Vec<String>, Vec<Warning>) {
         let mut warnings = Vec::new();
-        let mut plan = plan(doc, &mut warnings);
+        let labels = super::super::labels::for_lang("en");
+        let mut plan = plan(doc, labels, &mut warnings);
         let mut images = Images::new(None);
         let n = plan.sections.len();
-        let mut renderer = Renderer::new(doc, &mut plan, &mut images, &mut warnings);
+        let mut renderer = Renderer::new(doc, labels, &mut plan, &mut images, &mut warnings);
         let bodies = (0..n).map(|k| renderer.section_body(k)).collect();
         (bodies, warnings)
     }
