@@ -456,7 +456,7 @@ fn metadata_and_navigation_are_complete() {
         "<meta property=\"schema:accessMode\">visual</meta>",
         "<meta property=\"schema:accessModeSufficient\">textual</meta>",
         "<meta property=\"schema:accessibilityFeature\">alternativeText</meta>",
-        "<meta property=\"schema:accessibilitySummary\">",
+        "<meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">",
         "properties=\"nav\"",
         "<spine toc=\"ncx\">",
         "media-type=\"font/otf\"",
