@@ -340,7 +340,7 @@ fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
         "<li><a href=\"{TITLE_FILE}\"{ll}>{}</a></li>",
         esc(l.title_page)
     );
-    for section in sections {
+    for section in sections.iter().filter(|s| !s.continued) {
         let _ = write!(
             body,
             "<li><a href=\"{}\">{}</a>",
@@ -349,13 +349,8 @@ fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
         );
         if !section.subheads.is_empty() {
             body.push_str("\n<ol>\n");
-            for (id, label) in &section.subheads {
-                let _ = writeln!(
-                    body,
-                    "<li><a href=\"{}#{id}\">{}</a></li>",
-                    section.file,
-                    esc(label)
-                );
+            for (href, label) in &section.subheads {
+                let _ = writeln!(body, "<li><a href=\"{href}\">{}</a></li>", esc(label));
             }
             body.push_str("</ol>\n");
         }
@@ -402,11 +397,11 @@ fn ncx(book: &Book<'_>, sections: &[Section<'_>]) -> String {
     };
     point(&mut points, book.labels.title_page, TITLE_FILE, true);
     let mut depth = 1;
-    for section in sections {
+    for section in sections.iter().filter(|s| !s.continued) {
         point(&mut points, &section.label, &section.file, false);
-        for (id, label) in &section.subheads {
+        for (href, label) in &section.subheads {
             depth = 2;
-            point(&mut points, label, &format!("{}#{id}", section.file), true);
+            point(&mut points, label, href, true);
         }
         points.push_str("</navPoint>\n");
     }

@@ -26,9 +26,17 @@ pub(super) struct Section<'a> {
     pub label: String,
     /// The id of the opening heading, if the section has one.
     pub anchor: Option<String>,
-    /// Level-2 headings: (id, label), for the table of contents.
+    /// Level-2 headings: (href, label), for the table of contents; a continued section's
+    /// are listed with the section it continues.
     pub subheads: Vec<(String, String)>,
+    /// Whether this file continues the section before it (a long section split in parts).
+    pub continued: bool,
 }
+
+/// The most text (in bytes) one content document gets before a long section is split
+/// at a block boundary: older Kobo and Adobe readers slow down or fail on files much
+/// above 300 KB of markup.
+const MAX_FILE_TEXT: usize = 150_000;
 
 /// Ids in use in the book: every XHTML id is unique book-wide, so `#id` links resolve to
 /// one file.
@@ -145,15 +153,30 @@ pub(super) fn plan<'a>(
             bounds.push(i);
         }
     }
-    let mut sections = Vec::new();
+    // Long sections are cut further, between top-level blocks.
+    let mut parts: Vec<(usize, usize, bool)> = Vec::new();
     for (k, &start) in bounds.iter().enumerate() {
         let end = bounds.get(k + 1).copied().unwrap_or(doc.body.len());
+        let (mut from, mut size) = (start, 0);
+        for i in start..end {
+            let len = crate::ir::blocks_text(std::slice::from_ref(&doc.body[i])).len();
+            if size + len > MAX_FILE_TEXT && i > from {
+                parts.push((from, i, from != start));
+                (from, size) = (i, 0);
+            }
+            size += len;
+        }
+        parts.push((from, end, from != start));
+    }
+    let mut sections = Vec::new();
+    for (k, &(start, end, continued)) in parts.iter().enumerate() {
         sections.push(Section {
             file: format!("section-{:03}.xhtml", k + 1),
             blocks: &doc.body[start..end],
             label: String::new(),
             anchor: None,
             subheads: Vec::new(),
+            continued,
         });
     }
 
@@ -193,12 +216,25 @@ pub(super) fn plan<'a>(
                     section.label = label;
                     section.anchor = Some(id);
                 } else if *level == 2 && !label.is_empty() {
-                    section.subheads.push((id, label));
+                    section
+                        .subheads
+                        .push((format!("{}#{id}", section.file), label));
                 }
             }
         }
     }
+    // A continued part takes its section's label; its subheadings join the section's.
+    for k in 1..sections.len() {
+        if sections[k].continued {
+            let subheads = std::mem::take(&mut sections[k].subheads);
+            let head = (0..k).rev().find(|&j| !sections[j].continued).unwrap_or(0);
+            sections[head].subheads.extend(subheads);
+        }
+    }
     for (k, section) in sections.iter_mut().enumerate() {
+        if section.continued {
+            continue;
+        }
         if section.label.is_empty() {
             // Text before the first heading is the book's opening: it carries its title.
             section.label = match &doc.meta.title {
@@ -223,6 +259,11 @@ pub(super) fn plan<'a>(
                 inner.reverse();
                 queue.extend(inner);
             }
+        }
+    }
+    for k in 1..sections.len() {
+        if sections[k].continued {
+            sections[k].label = sections[k - 1].label.clone();
         }
     }
     let last_file = sections
@@ -887,6 +928,49 @@ mod tests {
         assert!(!bodies[1].contains("id=\"a1\""));
         assert!(bodies[1].contains("id=\"e1\" class=\"footnote editorial\""));
         assert!(bodies[1].contains("<h1 id=\"two\">Two</h1>"));
+    }
+
+    #[test]
+    fn long_sections_are_cut_into_parts_listed_once() {
+        let mut doc = Document::default();
+        doc.meta.title = Some("Long".into());
+        let para = Block::Paragraph(vec![text(&"word ".repeat(200))]);
+        doc.body = vec![para; 400];
+        doc.body.insert(350, heading(2, "Late", Some("late")));
+        doc.body
+            .push(Block::Paragraph(vec![text("end"), call("e1")]));
+        doc.notes = vec![note("e1", NoteSeries::Editorial, "1")];
+        let mut warnings = Vec::new();
+        let labels = super::super::labels::for_lang("en");
+        let plan = plan(&doc, labels, &mut warnings);
+        let parts: Vec<(&str, bool, &str)> = plan
+            .sections
+            .iter()
+            .map(|s| (s.file.as_str(), s.continued, s.label.as_str()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("section-001.xhtml", false, "Long"),
+                ("section-002.xhtml", true, "Long"),
+                ("section-003.xhtml", true, "Long"),
+            ]
+        );
+        assert_eq!(
+            plan.sections[0].subheads,
+            [("section-003.xhtml#late".to_owned(), "Late".to_owned())]
+        );
+        assert_eq!(plan.note_file, ["section-003.xhtml"]);
+        let sizes: Vec<usize> = plan
+            .sections
+            .iter()
+            .map(|s| crate::ir::blocks_text(s.blocks).len())
+            .collect();
+        assert!(sizes.iter().all(|&n| n <= MAX_FILE_TEXT), "{sizes:?}");
+        assert_eq!(
+            sizes.iter().sum::<usize>(),
+            crate::ir::blocks_text(&doc.body).len()
+        );
     }
 
     #[test]
