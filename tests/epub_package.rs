@@ -607,11 +607,19 @@ fn seed_epub_has_linked_notes_all_words_and_passes_epubcheck() {
 }
 
 #[test]
-fn untitled_russian_book_speaks_russian_and_passes_epubcheck() {
+fn untitled_russian_book_with_odd_input_speaks_russian_and_passes_epubcheck() {
     let dir = common::temp_dir();
-    let input = common::root().join("tests/data/epub/untitled-ru.json");
+    let input = common::root().join("tests/data/epub/edge-cases-ru.json");
     let (epub, stderr) = build(&input, dir.path(), EPOCH);
-    assert!(stderr.contains("no title"), "{stderr}");
+    for w in [
+        "no title",
+        "control character",
+        "note id \"n 1\" is not a valid XHTML id",
+        "note id n 1 is used twice",
+        "heading id \"x\"",
+    ] {
+        assert!(stderr.contains(w), "no warning {w:?}: {stderr}");
+    }
     let files = text_files(&unzip(&epub));
     for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
         let doc = parse(text);
@@ -624,15 +632,23 @@ fn untitled_russian_book_speaks_russian_and_passes_epubcheck() {
     );
     let title = &files["OEBPS/title.xhtml"];
     assert!(title.contains("<h1 class=\"title\">Без названия</h1>"));
-    assert!(title.contains("<p class=\"authors\">В. И. Ленин</p>"));
+    assert!(
+        title.contains("<p class=\"authors\">В. И. Ленин</p>"),
+        "blank authors dropped"
+    );
     assert!(title.contains("<p class=\"fonts\" lang=\"en\" xml:lang=\"en\">"));
     let section = &files["OEBPS/section-001.xhtml"];
     assert!(section.contains("aria-label=\"Примечания\""));
     assert!(section.contains("— «в провинции»."));
+    assert!(section.contains("Управляющий\u{FFFD}символ."));
     assert_eq!(notes(section).calls.len(), 1);
+    let opf = &files["OEBPS/content.opf"];
+    assert_eq!(opf.matches("<dc:creator").count(), 1);
+    assert!(!opf.contains("<dc:date>") && !opf.contains("<dc:source>"));
+    assert!(opf.contains("<dc:identifier id=\"pub-id\">urn:x-lacuna:test edge</dc:identifier>"));
     assert!(files["OEBPS/content.opf"].contains("<dc:language>ru</dc:language>"));
     epubcheck(
         &epub,
-        "untitled_russian_book_speaks_russian_and_passes_epubcheck",
+        "untitled_russian_book_with_odd_input_speaks_russian_and_passes_epubcheck",
     );
 }

@@ -46,6 +46,19 @@ struct Book<'a> {
     fonts: bool,
 }
 
+impl Book<'_> {
+    /// Returns the authors' names, trimmed, without blank ones.
+    fn authors(&self) -> Vec<&str> {
+        self.doc
+            .meta
+            .authors
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .collect()
+    }
+}
+
 /// Builds every file of the package below `OEBPS/`, the OPF first.
 pub(super) fn build(
     doc: &Document,
@@ -284,12 +297,9 @@ fn title_page_body(book: &Book<'_>) -> String {
     if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", esc(subtitle));
     }
-    if !meta.authors.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p class=\"authors\">{}</p>",
-            esc(&meta.authors.join(", "))
-        );
+    let authors = book.authors();
+    if !authors.is_empty() {
+        let _ = writeln!(out, "<p class=\"authors\">{}</p>", esc(&authors.join(", ")));
     }
     if let Some(date) = meta.date.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = writeln!(out, "<p class=\"date\">{}</p>", esc(date));
@@ -426,7 +436,7 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
         esc(&book.identifier)
     );
     let _ = writeln!(m, "<dc:title>{}</dc:title>", esc(&book.title));
-    for (k, author) in meta.authors.iter().enumerate() {
+    for (k, author) in book.authors().iter().enumerate() {
         let _ = writeln!(
             m,
             "<dc:creator id=\"creator-{n}\">{}</dc:creator>\n<meta refines=\"#creator-{n}\" property=\"role\" scheme=\"marc:relators\">aut</meta>",
