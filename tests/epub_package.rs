@@ -450,7 +450,7 @@ fn metadata_and_navigation_are_complete() {
         "<dc:creator id=\"creator-2\">Борис Пастернак</dc:creator>",
         "<dc:language>en-GB</dc:language>",
         "<dc:date>1917-04-24</dc:date>",
-        "<dc:source>First published in 1934",
+        "<dc:source id=\"source\">First published in 1934",
         "<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>",
         "<meta property=\"schema:accessMode\">textual</meta>",
         "<meta property=\"schema:accessMode\">visual</meta>",
@@ -475,6 +475,16 @@ fn metadata_and_navigation_are_complete() {
     let nav = &files["OEBPS/nav.xhtml"];
     assert!(nav.contains("epub:type=\"toc\"") && nav.contains("epub:type=\"landmarks\""));
     assert!(nav.contains("href=\"section-003.xhtml#h") && nav.contains(">Links</a>"));
+    // The source's page 24 is in the page list; the unnumbered column break is not.
+    assert!(nav.contains("epub:type=\"page-list\""));
+    assert!(
+        nav.contains("<li><a href=\"section-002.xhtml#page-1\">24</a></li>"),
+        "{nav}"
+    );
+    assert!(
+        files["OEBPS/content.opf"]
+            .contains("<meta refines=\"#source\" property=\"source-of\">pagination</meta>")
+    );
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub(super) struct Labels {
     pub section: &'static str,
     /// The title of a document without one.
     pub untitled: &'static str,
+    /// Heading of the list of the source's pages (hidden).
+    pub pages: &'static str,
 }
 
 const LABELS: &[Labels] = &[
@@ -34,6 +36,7 @@ const LABELS: &[Labels] = &[
         colophon: "Colophon",
         section: "Section",
         untitled: "Untitled",
+        pages: "Pages",
     },
     Labels {
         lang: "ru",
@@ -45,6 +48,7 @@ const LABELS: &[Labels] = &[
         colophon: "Выходные данные",
         section: "Раздел",
         untitled: "Без названия",
+        pages: "Страницы",
     },
     Labels {
         lang: "de",
@@ -56,6 +60,7 @@ const LABELS: &[Labels] = &[
         colophon: "Impressum",
         section: "Abschnitt",
         untitled: "Ohne Titel",
+        pages: "Seiten",
     },
     Labels {
         lang: "fr",
@@ -67,6 +72,7 @@ const LABELS: &[Labels] = &[
         colophon: "Colophon",
         section: "Section",
         untitled: "Sans titre",
+        pages: "Pages",
     },
 ];
 

@@ -112,6 +112,7 @@ pub(super) fn build(
     let mut images = Images::new(ctx.base_dir.as_deref());
     let mut bodies = Vec::new();
     let title_notes;
+    let pages;
     {
         let n = plan.sections.len();
         let mut renderer = Renderer::new(doc, labels, &mut plan, &mut images, warnings);
@@ -124,6 +125,7 @@ pub(super) fn build(
         } else {
             String::new()
         };
+        pages = std::mem::take(&mut renderer.pages);
     }
     let sections = &plan.sections;
 
@@ -143,7 +145,7 @@ pub(super) fn build(
     items.push(content_item(
         "nav",
         NAV_FILE,
-        nav_document(&book, sections),
+        nav_document(&book, sections, &pages),
         Some("nav"),
         false,
     ));
@@ -194,7 +196,7 @@ pub(super) fn build(
             data: image.data,
         });
     }
-    let opf = opf(&book, &items, has_images);
+    let opf = opf(&book, &items, has_images, !pages.is_empty());
     items.insert(
         0,
         Item {
@@ -339,7 +341,7 @@ fn title_page_body(book: &Book<'_>) -> String {
     out
 }
 
-fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
+fn nav_document(book: &Book<'_>, sections: &[Section<'_>], pages: &[(String, String)]) -> String {
     let (l, ll) = (book.labels, &book.labels_lang);
     let mut body = format!(
         "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\"{ll}>{}</h1>\n<ol>\n",
@@ -386,6 +388,18 @@ fn nav_document(book: &Book<'_>, sections: &[Section<'_>]) -> String {
         );
     }
     body.push_str("</ol>\n</nav>\n");
+    if !pages.is_empty() {
+        // The source's page numbers, so that readers can go to and cite a printed page.
+        let _ = write!(
+            body,
+            "<nav epub:type=\"page-list\" id=\"page-list\" hidden=\"hidden\" aria-labelledby=\"page-list-title\">\n<h2 id=\"page-list-title\"{ll}>{}</h2>\n<ol>\n",
+            esc(l.pages)
+        );
+        for (href, n) in pages {
+            let _ = writeln!(body, "<li><a href=\"{href}\">{}</a></li>", esc(n));
+        }
+        body.push_str("</ol>\n</nav>\n");
+    }
     xhtml_page(book, l.contents, "", &body)
 }
 
@@ -427,7 +441,7 @@ fn ncx(book: &Book<'_>, sections: &[Section<'_>]) -> String {
     )
 }
 
-fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
+fn opf(book: &Book<'_>, items: &[Item], has_images: bool, has_pages: bool) -> String {
     let meta = &book.doc.meta;
     let mut m = String::new();
     let _ = writeln!(
@@ -456,7 +470,15 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
     if let Some(source) = &meta.source
         && !source.bibl.trim().is_empty()
     {
-        let _ = writeln!(m, "<dc:source>{}</dc:source>", esc(source.bibl.trim()));
+        let _ = writeln!(
+            m,
+            "<dc:source id=\"source\">{}</dc:source>",
+            esc(source.bibl.trim())
+        );
+        if has_pages {
+            // The page list follows this source's pages (EPUB 3.3 `source-of`).
+            m.push_str("<meta refines=\"#source\" property=\"source-of\">pagination</meta>\n");
+        }
     }
     if let Some(publisher) = meta.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = writeln!(m, "<dc:publisher>{}</dc:publisher>", esc(publisher));
@@ -481,6 +503,10 @@ fn opf(book: &Book<'_>, items: &[Item], has_images: bool) -> String {
     ]);
     if has_images {
         a11y.push(("accessibilityFeature", "alternativeText"));
+    }
+    if has_pages {
+        a11y.push(("accessibilityFeature", "pageBreakMarkers"));
+        a11y.push(("accessibilityFeature", "pageNavigation"));
     }
     a11y.push(("accessibilityHazard", "none"));
     for (property, value) in a11y {

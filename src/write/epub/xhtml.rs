@@ -313,6 +313,8 @@ pub(super) struct Renderer<'a, 'p> {
     deferred: Vec<String>,
     /// Whether headings get ids (not inside notes, whose headings are not planned).
     in_note: bool,
+    /// Source pages met in the body: (href, page number), for the page list.
+    pub pages: Vec<(String, String)>,
 }
 
 impl<'a, 'p> Renderer<'a, 'p> {
@@ -335,6 +337,7 @@ impl<'a, 'p> Renderer<'a, 'p> {
             link_depth: 0,
             deferred: Vec::new(),
             in_note: false,
+            pages: Vec::new(),
         }
     }
 
@@ -789,7 +792,18 @@ impl<'a, 'p> Renderer<'a, 'p> {
         };
         let label = esc(&label);
         if unit == "page" {
-            let id = self.plan.ids.fresh("page-");
+            let wanted = format!("page-{}", self.pages.len() + 1);
+            let id = if self.plan.ids.claim(&wanted) {
+                wanted
+            } else {
+                self.plan.ids.fresh("page-")
+            };
+            if let Some(n) = n.map(str::trim).filter(|n| !n.is_empty())
+                && !self.in_note
+            {
+                self.pages
+                    .push((format!("{}#{id}", self.file), n.to_owned()));
+            }
             out.push_str(&format!(
                 "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{id}\" class=\"milestone page\" title=\"{label}\" aria-label=\"{label}\"></span>"
             ));
