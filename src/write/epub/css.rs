@@ -103,12 +103,15 @@ pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
     css
 }
 
-/// Rules that do not depend on the style.
+/// Rules that do not depend on the style. A note call starts with U+2060 WORD JOINER
+/// (generated, so not in the text) so that no line breaks between a word and its call.
 const STATIC_CSS: &str = r#"aside.footnote { margin: 0 0 0.4em 0; }
 aside.footnote p { text-indent: 0; text-align: left; }
 a.noteref { vertical-align: super; font-size: 0.7em; line-height: 0; text-decoration: none; padding-left: 0.1em; }
 a.noteref.editorial, aside.footnote.editorial .note-back { font-style: italic; }
-a.noteref.editorial::before, aside.footnote.editorial .note-back::before { content: "["; }
+a.noteref::before { content: "\2060"; }
+a.noteref.editorial::before { content: "\2060["; }
+aside.footnote.editorial .note-back::before { content: "["; }
 a.noteref.editorial::after, aside.footnote.editorial .note-back::after { content: "]"; }
 .note-back { font-weight: bold; padding-right: 0.3em; text-decoration: none; }
 .noteref-missing { font-size: 0.7em; }
