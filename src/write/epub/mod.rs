@@ -7,7 +7,7 @@
 //! its fixed templates also leave `lang` off the nav document and cannot carry
 //! `dc:source` or an identifier other than a UUID.
 //!
-//! Layout of the package (everything below `OEBPS/`):
+//! Layout of the package:
 //!
 //! ```text
 //! mimetype                 stored, first
@@ -15,8 +15,8 @@
 //! META-INF/com.apple.ibooks.display-options.xml   when fonts are embedded
 //! OEBPS/content.opf        metadata, manifest, spine
 //! OEBPS/title.xhtml        title, authors, colophon (source description)
-//! OEBPS/section-001.xhtml  one per level-1 section, with its footnote asides
-//! OEBPS/nav.xhtml          EPUB 3 navigation: toc + landmarks
+//! OEBPS/section-001.xhtml  one per level-1 section (long ones in parts), with its notes
+//! OEBPS/nav.xhtml          EPUB 3 navigation: toc, landmarks, the source's page list
 //! OEBPS/toc.ncx            EPUB 2 table of contents
 //! OEBPS/style.css          from the style
 //! OEBPS/fonts/…            the bundled fonts and their licence, when the style uses them
