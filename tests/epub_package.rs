@@ -652,6 +652,10 @@ fn untitled_russian_book_with_odd_input_speaks_russian_and_passes_epubcheck() {
     assert!(section.contains("— «в провинции»."));
     assert!(section.contains("Управляющий\u{FFFD}символ."));
     assert_eq!(notes(section).calls.len(), 1);
+    let all: String = files.values().map(String::as_str).collect();
+    assert!(all.contains("href=\"https://ru.wikipedia.org/wiki/Ленин#Ранние_годы\""));
+    assert!(!all.contains("a%20b"), "a URL with a quote stays text");
+    assert!(stderr.contains("HTTPS://example.org/a%20b"), "{stderr}");
     let opf = &files["OEBPS/content.opf"];
     assert_eq!(opf.matches("<dc:creator").count(), 1);
     assert!(!opf.contains("<dc:date>") && !opf.contains("<dc:source>"));
