@@ -1,0 +1,1109 @@
+//! The Markdown reader: CommonMark (via `pulldown-cmark`) with footnotes, tables, front
+//! matter and the transcript's lacuna markers.
+//!
+//! What it reads, and how:
+//!
+//! - **Front matter**: YAML between `---` lines or TOML between `+++` lines at the very
+//!   start. Keys `title`, `subtitle`, `author`/`authors` (a string or a list), `lang`,
+//!   `date`, `source`/`bibl`, `identifier`, `publisher`, `licence`/`license` fill
+//!   [`Meta`](crate::ir::Meta); `gap_note` sets this document's default text for
+//!   editorial notes on lacunae; any other key is kept in `meta.extra` as text, with a
+//!   warning.
+//! - **Blocks**: headings, paragraphs, block quotes, lists (ordered with their start,
+//!   nested), code blocks (verbatim, with the fence's language), thematic breaks and
+//!   pipe tables (column alignment is not kept: a warning says so).
+//! - **Inlines**: emphasis, strong, inline code, links, images (the alt text is kept;
+//!   a missing local image file is reported when [`ReadOptions::base_dir`] is set),
+//!   hard line breaks. Soft line breaks become spaces; runs of spaces become one.
+//! - **Raw HTML** is never passed on: tags are stripped with a warning, their text is
+//!   kept (`<br>` becomes a line break; comments are dropped with a warning).
+//! - **Author footnotes** `[^label]` with definitions `[^label]: …` (which may hold
+//!   several paragraphs and lists) become the author series `a1`, `a2`, … numbered by
+//!   first call. A call without a definition is an error; a definition never called is
+//!   dropped with a warning.
+//! - **Lacunae** `...{n}`, `....{n}` or `…{n}` become [`Gap`]s, each with an editorial
+//!   note in the second series `e1`, `e2`, …, numbered by first appearance. The note's
+//!   text is the footnote definition labelled `{n}` — `[^{1}]: Illegible in the
+//!   manuscript.` — when the document gives one, else its `gap_note` front-matter value,
+//!   else [`ReadOptions::gap_note`]. A backslash before any character of a marker
+//!   (`...\{1}`) keeps it as text.
+//!
+//! Smart punctuation is off: quotes, dashes and ellipses stay exactly as the author
+//! typed them (as the transcript reader keeps them), and `...{1}` stays recognisable.
+
+mod front_matter;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
+
+use super::{ReadOptions, ReadResult};
+use crate::diag::{ParseError, Pos, Warned, Warning};
+use crate::ir::{Block, Document, Gap, GapReason, Inline, Note, NoteId, NoteSeries, TableRow};
+
+/// Parses a Markdown document into the IR.
+pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
+    let lines = LineIndex::new(text);
+    let mut warnings = Vec::new();
+    let fm = front_matter::parse(text, &lines, &mut warnings)?;
+    let mut builder = Builder::new(text, &lines, options);
+    builder.warnings = warnings;
+    let body_text = &text[fm.body_start..];
+    let parser = Parser::new_ext(
+        body_text,
+        Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES,
+    );
+    for (event, range) in parser.into_offset_iter() {
+        builder.event(event, fm.body_start + range.start, fm.body_start + range.end)?;
+    }
+    let body = builder.finish_body();
+    let mut meta = fm.meta;
+    if meta.lang.is_empty() {
+        meta.lang = options.lang.clone();
+    }
+    let gap_note = fm.gap_note.unwrap_or_else(|| options.gap_note.clone());
+    let (body, notes) = builder.number_notes(body, &gap_note)?;
+    let mut warnings = builder.warnings;
+    // Warnings in input order; those without a position last (stable sort).
+    warnings.sort_by_key(|w| w.pos.map_or((u32::MAX, u32::MAX), |p| (p.line, p.col)));
+    Ok(Warned::new(Document { meta, body, notes }, warnings))
+}
+
+/// Maps byte offsets to 1-based line and column (columns count characters).
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Pos::new(line as u32, col as u32 + 1)
+    }
+}
+
+/// One open element while events stream in.
+struct Frame {
+    kind: Kind,
+    /// Byte offset of the element in the file, for warnings.
+    start: usize,
+    /// Child blocks of a block container.
+    blocks: Vec<Block>,
+    /// Child inlines; in a block container, inlines of a tight list item not yet
+    /// wrapped in a paragraph.
+    inlines: Vec<Inline>,
+}
+
+enum Kind {
+    Root,
+    Paragraph,
+    Heading(u8),
+    Quote,
+    List { start: Option<u64>, items: Vec<Vec<Block>> },
+    Item,
+    Footnote(String),
+    Code { lang: Option<String>, text: String },
+    Html(String),
+    Table(Vec<TableRow>),
+    Row(TableRow),
+    Cell,
+    Emph,
+    Strong,
+    Link(String),
+    Image(String),
+    /// An element the IR has no place for: its content is passed through.
+    Other,
+}
+
+/// A piece of text from one `Text` event, remembered with where it came from.
+struct Segment {
+    text: String,
+    /// Byte offset of the piece in the file.
+    src: usize,
+    /// Whether the piece's first character was backslash-escaped in the source.
+    escaped: bool,
+}
+
+/// A footnote definition as read.
+struct Definition {
+    blocks: Vec<Block>,
+    pos: Pos,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    lines: &'a LineIndex<'a>,
+    options: &'a ReadOptions,
+    warnings: Vec<Warning>,
+    stack: Vec<Frame>,
+    pending: Vec<Segment>,
+    definitions: BTreeMap<String, Definition>,
+    /// The first call of each author footnote label, for "used but undefined".
+    first_call: BTreeMap<String, Pos>,
+    /// `[^label]` left as text by the parser (no definition): the first is an error.
+    unresolved: Option<(String, Pos)>,
+    /// The first appearance of each lacuna number.
+    first_gap: BTreeMap<String, Pos>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str, lines: &'a LineIndex<'a>, options: &'a ReadOptions) -> Self {
+        Builder {
+            src,
+            lines,
+            options,
+            warnings: Vec::new(),
+            stack: vec![Frame::new(Kind::Root, 0)],
+            pending: Vec::new(),
+            definitions: BTreeMap::new(),
+            first_call: BTreeMap::new(),
+            unresolved: None,
+            first_gap: BTreeMap::new(),
+        }
+    }
+
+    fn warn(&mut self, offset: usize, message: impl Into<String>) {
+        let pos = self.lines.pos(offset);
+        self.warnings.push(Warning::at(pos, message));
+    }
+
+    fn top(&mut self) -> &mut Frame {
+        // The root frame is never popped, so the stack is never empty.
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> Result<(), ParseError> {
+        match &event {
+            Event::Text(_) | Event::SoftBreak => {}
+            _ => self.flush_text(),
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, start),
+            Event::End(_) => self.end()?,
+            Event::Text(t) => match &mut self.top().kind {
+                Kind::Code { text, .. } => text.push_str(&t),
+                Kind::Html(html) => html.push_str(&t),
+                _ => {
+                    let escaped = start > 0 && self.src.as_bytes()[start - 1] == b'\\';
+                    self.pending.push(Segment {
+                        text: t.into_string(),
+                        src: start,
+                        escaped,
+                    });
+                }
+            },
+            Event::SoftBreak => self.pending.push(Segment {
+                text: " ".to_owned(),
+                src: start,
+                escaped: false,
+            }),
+            Event::Code(t) => {
+                let code = t.replace('\n', " ");
+                self.top().inlines.push(Inline::Code(code));
+            }
+            Event::Html(t) => match &mut self.top().kind {
+                Kind::Html(html) => html.push_str(&t),
+                _ => self.inline_html(&t, start),
+            },
+            Event::InlineHtml(t) => self.inline_html(&t, start),
+            Event::FootnoteReference(label) => {
+                if let Some(n) = lacuna_label(&label) {
+                    return Err(ParseError::new(
+                        self.lines.pos(start),
+                        format!(
+                            "[^{label}] calls the editorial note of lacuna {n}: write the lacuna as ....{label} instead"
+                        ),
+                    ));
+                }
+                let pos = self.lines.pos(start);
+                self.first_call.entry(label.to_string()).or_insert(pos);
+                self.top()
+                    .inlines
+                    .push(Inline::NoteRef(NoteId(label.into_string())));
+            }
+            Event::HardBreak => self.top().inlines.push(Inline::LineBreak),
+            Event::Rule => self.push_block(Block::ThematicBreak),
+            other => {
+                let text = self.src.get(start..end).unwrap_or_default().to_owned();
+                self.warn(
+                    start,
+                    format!("unsupported Markdown construct {other:?}: kept as text"),
+                );
+                self.top().inlines.push(Inline::Text(text));
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, tag: Tag<'_>, start: usize) {
+        let kind = match tag {
+            Tag::Paragraph => Kind::Paragraph,
+            Tag::Heading { level, .. } => Kind::Heading(level as u8),
+            Tag::BlockQuote(_) => Kind::Quote,
+            Tag::CodeBlock(kind) => Kind::Code {
+                lang: match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().map(str::to_owned)
+                    }
+                    CodeBlockKind::Indented => None,
+                },
+                text: String::new(),
+            },
+            Tag::HtmlBlock => Kind::Html(String::new()),
+            Tag::List(first) => Kind::List {
+                start: first,
+                items: Vec::new(),
+            },
+            Tag::Item => Kind::Item,
+            Tag::FootnoteDefinition(label) => Kind::Footnote(label.into_string()),
+            Tag::Table(aligns) => {
+                if aligns
+                    .iter()
+                    .any(|a| *a != pulldown_cmark::Alignment::None)
+                {
+                    self.warn(start, "table column alignment is not kept");
+                }
+                Kind::Table(Vec::new())
+            }
+            Tag::TableHead => Kind::Row(TableRow {
+                header: true,
+                cells: Vec::new(),
+            }),
+            Tag::TableRow => Kind::Row(TableRow {
+                header: false,
+                cells: Vec::new(),
+            }),
+            Tag::TableCell => Kind::Cell,
+            Tag::Emphasis => Kind::Emph,
+            Tag::Strong => Kind::Strong,
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                if !title.is_empty() {
+                    self.warn(start, format!("link title {title:?} is not kept"));
+                }
+                let target = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.into_string()
+                };
+                Kind::Link(target)
+            }
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                if !title.is_empty() {
+                    self.warn(start, format!("image title {title:?} is not kept"));
+                }
+                self.check_image(&dest_url, start);
+                Kind::Image(dest_url.into_string())
+            }
+            other => {
+                self.warn(
+                    start,
+                    format!("unsupported Markdown element {other:?}: only its content is kept"),
+                );
+                Kind::Other
+            }
+        };
+        self.stack.push(Frame::new(kind, start));
+    }
+
+    fn end(&mut self) -> Result<(), ParseError> {
+        if self.stack.len() < 2 {
+            // An end without a start cannot come from pulldown-cmark; ignore it.
+            return Ok(());
+        }
+        let Some(mut frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        match std::mem::replace(&mut frame.kind, Kind::Root) {
+            Kind::Root => {}
+            Kind::Paragraph => {
+                let content = normalise(frame.inlines);
+                if !content.is_empty() {
+                    self.push_block(Block::Paragraph(content));
+                }
+            }
+            Kind::Heading(level) => {
+                let content = normalise(frame.inlines);
+                if content.is_empty() {
+                    self.warn(frame.start, "empty heading dropped");
+                } else {
+                    self.push_block(Block::Heading {
+                        level,
+                        content,
+                        id: None,
+                    });
+                }
+            }
+            Kind::Quote => {
+                frame.wrap_loose_inlines();
+                self.push_block(Block::Quote(frame.blocks));
+            }
+            Kind::List { start, items } => {
+                self.push_block(Block::List {
+                    ordered: start.is_some(),
+                    start: start.filter(|&n| n != 1),
+                    items,
+                });
+            }
+            Kind::Item => {
+                frame.wrap_loose_inlines();
+                if let Kind::List { items, .. } = &mut self.top().kind {
+                    items.push(frame.blocks);
+                }
+            }
+            Kind::Footnote(label) => {
+                frame.wrap_loose_inlines();
+                let pos = self.lines.pos(frame.start);
+                if frame.blocks.is_empty() {
+                    self.warnings
+                        .push(Warning::at(pos, format!("footnote [^{label}] is empty")));
+                }
+                if self.definitions.contains_key(&label) {
+                    self.warnings.push(Warning::at(
+                        pos,
+                        format!("footnote [^{label}] is defined again: the first definition is kept"),
+                    ));
+                } else {
+                    self.definitions.insert(
+                        label,
+                        Definition {
+                            blocks: frame.blocks,
+                            pos,
+                        },
+                    );
+                }
+            }
+            Kind::Code { lang, mut text } => {
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                self.push_block(Block::Verbatim { lang, text });
+            }
+            Kind::Html(html) => {
+                let (text, comments) = strip_html(&html);
+                let text = collapse_spaces(&text);
+                if comments > 0 {
+                    self.warn(frame.start, "HTML comment dropped");
+                }
+                if !text.is_empty() {
+                    self.warn(frame.start, "raw HTML block: tags stripped, text kept");
+                    self.push_block(Block::Paragraph(vec![Inline::Text(text)]));
+                } else if comments == 0 {
+                    self.warn(frame.start, "raw HTML block without text dropped");
+                }
+            }
+            Kind::Table(rows) => self.push_block(Block::Table(rows)),
+            Kind::Row(row) => {
+                if let Kind::Table(rows) = &mut self.top().kind {
+                    rows.push(row);
+                }
+            }
+            Kind::Cell => {
+                let cell = normalise(frame.inlines);
+                if let Kind::Row(row) = &mut self.top().kind {
+                    row.cells.push(cell);
+                }
+            }
+            Kind::Emph => self.top().inlines.push(Inline::Emph(frame.inlines)),
+            Kind::Strong => self.top().inlines.push(Inline::Strong(frame.inlines)),
+            Kind::Link(target) => self.top().inlines.push(Inline::Link {
+                target,
+                content: frame.inlines,
+            }),
+            Kind::Image(src) => {
+                let alt = collapse_spaces(&crate::ir::inline_text(&frame.inlines));
+                self.top().inlines.push(Inline::Image { src, alt });
+            }
+            Kind::Other => {
+                frame.wrap_loose_inlines();
+                let top = self.top();
+                top.inlines.extend(frame.inlines);
+                top.blocks.extend(frame.blocks);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a finished block to the innermost block container.
+    fn push_block(&mut self, block: Block) {
+        let top = self.top();
+        top.wrap_loose_inlines();
+        top.blocks.push(block);
+    }
+
+    fn finish_body(&mut self) -> Vec<Block> {
+        self.flush_text();
+        while self.stack.len() > 1 {
+            // Unbalanced events cannot come from pulldown-cmark; close what is open.
+            let _ = self.end();
+        }
+        let root = self.top();
+        root.wrap_loose_inlines();
+        std::mem::take(&mut root.blocks)
+    }
+
+    /// Turns the pending text into inlines: plain text, lacunae, and a note of any
+    /// `[^label]` the parser left as text because it has no definition.
+    fn flush_text(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let segments = std::mem::take(&mut self.pending);
+        let mut text = String::new();
+        // (offset in `text`, offset in the file, escaped first character)
+        let mut map = Vec::with_capacity(segments.len());
+        for seg in &segments {
+            map.push((text.len(), seg.src, seg.escaped));
+            text.push_str(&seg.text);
+        }
+        let locate = |at: usize| -> (usize, bool) {
+            let i = map.partition_point(|&(m, _, _)| m <= at).saturating_sub(1);
+            let (m, src, escaped) = map[i];
+            (src + (at - m), escaped && at == m)
+        };
+        let escaped_in = |range: std::ops::Range<usize>| {
+            map.iter()
+                .any(|&(m, _, escaped)| escaped && range.contains(&m))
+        };
+        let mut out = Vec::new();
+        let mut plain_from = 0;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            if let Some(m) = match_lacuna(&text, i) {
+                if escaped_in(m.start..m.end) {
+                    i = m.end;
+                    continue;
+                }
+                let (src, _) = locate(m.start);
+                if let Some(shown) = m.shown {
+                    if plain_from < m.start {
+                        out.push(Inline::Text(text[plain_from..m.start].to_owned()));
+                    }
+                    let pos = self.lines.pos(src);
+                    self.first_gap.entry(m.number.clone()).or_insert(pos);
+                    out.push(Inline::Gap(Gap {
+                        reason: GapReason::Omitted,
+                        extent: None,
+                        shown,
+                        note: Some(NoteId(m.number)),
+                    }));
+                    plain_from = m.end;
+                } else {
+                    self.warn(
+                        src,
+                        format!(
+                            "`{}` is not a lacuna marker (write ...{{n}}, ....{{n}} or …{{n}}): kept as text",
+                            &text[m.start..m.end]
+                        ),
+                    );
+                }
+                i = m.end;
+                continue;
+            }
+            if rest.starts_with("[^")
+                && let Some(close) = rest.find(']')
+            {
+                let label = &rest[2..close];
+                if !label.is_empty()
+                    && !label.contains(char::is_whitespace)
+                    && !label.contains('[')
+                    && !escaped_in(i..i + 1)
+                    && self.unresolved.is_none()
+                {
+                    let (src, _) = locate(i);
+                    self.unresolved = Some((label.to_owned(), self.lines.pos(src)));
+                }
+            }
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+        if plain_from < text.len() {
+            out.push(Inline::Text(text[plain_from..].to_owned()));
+        }
+        self.top().inlines.extend(out);
+    }
+
+    /// Keeps the text of an inline HTML tag's surroundings and drops the tag, warning.
+    fn inline_html(&mut self, html: &str, start: usize) {
+        let tag = html.trim();
+        let name = tag
+            .trim_start_matches('<')
+            .trim_start_matches('/')
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if tag.starts_with("<!--") {
+            self.warn(start, "HTML comment dropped");
+        } else if name == "br" {
+            self.top().inlines.push(Inline::LineBreak);
+        } else if tag.starts_with('<') {
+            self.warn(start, format!("raw HTML {tag} dropped; its text is kept"));
+        } else {
+            // Not a tag after all (pulldown-cmark passes some text as HTML): keep it.
+            let (text, _) = strip_html(html);
+            self.top().inlines.push(Inline::Text(text));
+        }
+    }
+
+    /// Warns when a local image file does not exist relative to the input's folder.
+    fn check_image(&mut self, src: &str, start: usize) {
+        let Some(base) = &self.options.base_dir else {
+            return;
+        };
+        if src.contains("://") || src.starts_with("data:") || src.is_empty() {
+            return;
+        }
+        let path = src.split(['#', '?']).next().unwrap_or(src);
+        if !base.join(path).is_file() {
+            self.warn(
+                start,
+                format!("image {src} not found (looked in {})", base.display()),
+            );
+        }
+    }
+
+    /// Numbers author footnotes and lacunae by first appearance (body first, then the
+    /// notes in order), checks calls against definitions, and builds the note list.
+    fn number_notes(
+        &mut self,
+        mut body: Vec<Block>,
+        gap_note: &str,
+    ) -> Result<(Vec<Block>, Vec<Note>), ParseError> {
+        if let Some((label, pos)) = &self.unresolved {
+            return Err(ParseError::new(
+                *pos,
+                format!("footnote [^{label}] is used but not defined"),
+            ));
+        }
+        let mut author: Vec<String> = Vec::new();
+        let mut editorial: Vec<String> = Vec::new();
+        {
+            let defs = &self.definitions;
+            let mut queue: VecDeque<&[Block]> = VecDeque::from([body.as_slice()]);
+            while let Some(blocks) = queue.pop_front() {
+                crate::transform::walk_inlines(blocks, &mut |inline| match inline {
+                    Inline::NoteRef(id) if !author.contains(&id.0) => {
+                        author.push(id.0.clone());
+                        if let Some(d) = defs.get(&id.0) {
+                            queue.push_back(&d.blocks);
+                        }
+                    }
+                    Inline::Gap(Gap { note: Some(id), .. }) if !editorial.contains(&id.0) => {
+                        editorial.push(id.0.clone());
+                        if let Some(d) = defs.get(&format!("{{{}}}", id.0)) {
+                            queue.push_back(&d.blocks);
+                        }
+                    }
+                    _ => {}
+                });
+            }
+        }
+        for label in &author {
+            if !self.definitions.contains_key(label) {
+                let pos = self.first_call.get(label).copied().unwrap_or(Pos::new(1, 1));
+                return Err(ParseError::new(
+                    pos,
+                    format!("footnote [^{label}] is used but not defined"),
+                ));
+            }
+        }
+        for (i, number) in editorial.iter().enumerate() {
+            let n = (i + 1).to_string();
+            if *number != n
+                && let Some(pos) = self.first_gap.get(number)
+            {
+                self.warnings.push(Warning::at(
+                    *pos,
+                    format!("lacuna {{{number}}} is the document's lacuna number {n}: its note is numbered {n}"),
+                ));
+            }
+        }
+        for (label, def) in &self.definitions {
+            let used = match lacuna_label(label) {
+                Some(n) => editorial.iter().any(|e| *e == n),
+                None => author.contains(label),
+            };
+            if !used {
+                let message = match lacuna_label(label) {
+                    Some(n) => format!(
+                        "editorial note [^{label}] is defined but no lacuna ...{{{n}}} calls it: dropped"
+                    ),
+                    None => format!("footnote [^{label}] is defined but never used: dropped"),
+                };
+                self.warnings.push(Warning::at(def.pos, message));
+            }
+        }
+        let author_ids: BTreeMap<&str, NoteId> = author
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), NoteId(format!("a{}", i + 1))))
+            .collect();
+        let editorial_ids: BTreeMap<&str, NoteId> = editorial
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), NoteId(format!("e{}", i + 1))))
+            .collect();
+        let rename = |blocks: &mut [Block]| {
+            for_each_inline_mut(blocks, &mut |inline| match inline {
+                Inline::NoteRef(id) => {
+                    if let Some(new) = author_ids.get(id.0.as_str()) {
+                        *id = new.clone();
+                    }
+                }
+                Inline::Gap(Gap { note: Some(id), .. }) => {
+                    if let Some(new) = editorial_ids.get(id.0.as_str()) {
+                        *id = new.clone();
+                    }
+                }
+                _ => {}
+            });
+        };
+        rename(&mut body);
+        let mut notes = Vec::with_capacity(author.len() + editorial.len());
+        for (i, label) in author.iter().enumerate() {
+            let mut content = self
+                .definitions
+                .get(label)
+                .map(|d| d.blocks.clone())
+                .unwrap_or_default();
+            rename(&mut content);
+            notes.push(Note {
+                id: NoteId(format!("a{}", i + 1)),
+                series: NoteSeries::Author,
+                n: (i + 1).to_string(),
+                content,
+                resp: None,
+            });
+        }
+        for (i, number) in editorial.iter().enumerate() {
+            let mut content = match self.definitions.get(&format!("{{{number}}}")) {
+                Some(d) => d.blocks.clone(),
+                None => vec![Block::Paragraph(vec![Inline::Text(gap_note.to_owned())])],
+            };
+            rename(&mut content);
+            notes.push(Note {
+                id: NoteId(format!("e{}", i + 1)),
+                series: NoteSeries::Editorial,
+                n: (i + 1).to_string(),
+                content,
+                resp: None,
+            });
+        }
+        Ok((body, notes))
+    }
+}
+
+impl Frame {
+    fn new(kind: Kind, start: usize) -> Self {
+        Frame {
+            kind,
+            start,
+            blocks: Vec::new(),
+            inlines: Vec::new(),
+        }
+    }
+
+    /// Wraps inlines that sit directly in a block container (a tight list item's text)
+    /// into a paragraph.
+    fn wrap_loose_inlines(&mut self) {
+        if self.inlines.is_empty() {
+            return;
+        }
+        let content = normalise(std::mem::take(&mut self.inlines));
+        if !content.is_empty() {
+            self.blocks.push(Block::Paragraph(content));
+        }
+    }
+}
+
+/// A lacuna marker found in text: `{n}` after dots or an ellipsis.
+struct LacunaMatch {
+    start: usize,
+    end: usize,
+    number: String,
+    /// The dots as printed; `None` when the dots are not a marker (1, 2 or 5+ dots).
+    shown: Option<String>,
+}
+
+/// Matches a lacuna marker starting at byte `i` of `text`: a run of dots (or one `…`)
+/// followed by `{digits}`. Only a run that starts at `i` matches, so that the scan
+/// finds a marker at its first dot.
+fn match_lacuna(text: &str, i: usize) -> Option<LacunaMatch> {
+    let rest = &text[i..];
+    if i > 0 && text[..i].ends_with('.') {
+        return None;
+    }
+    let dots = if rest.starts_with('…') {
+        '…'.len_utf8()
+    } else {
+        rest.bytes().take_while(|&b| b == b'.').count()
+    };
+    if dots == 0 {
+        return None;
+    }
+    let after = &rest[dots..];
+    let inner = after.strip_prefix('{')?;
+    let digits = inner.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || !inner[digits..].starts_with('}') {
+        return None;
+    }
+    let number = inner[..digits].trim_start_matches('0');
+    let number = if number.is_empty() { "0" } else { number }.to_owned();
+    let shown = &rest[..dots];
+    let ok = matches!(shown, "..." | "...." | "…");
+    Some(LacunaMatch {
+        start: i,
+        end: i + dots + 1 + digits + 1,
+        number,
+        shown: ok.then(|| shown.to_owned()),
+    })
+}
+
+/// Returns the lacuna number of a footnote label `{n}`.
+fn lacuna_label(label: &str) -> Option<String> {
+    let inner = label.strip_prefix('{')?.strip_suffix('}')?;
+    if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = inner.trim_start_matches('0');
+    Some(if n.is_empty() { "0" } else { n }.to_owned())
+}
+
+/// Strips tags and comments from raw HTML and decodes the common character
+/// references; returns the text and the number of comments dropped.
+fn strip_html(html: &str) -> (String, usize) {
+    let mut out = String::new();
+    let mut comments = 0;
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            comments += 1;
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+        } else if rest.starts_with('<')
+            && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
+        {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let name = rest[1..end]
+                .trim_start_matches('/')
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            // Block-level tags separate words; inline ones (b, i, span) do not.
+            if !matches!(
+                name.as_str(),
+                "a" | "b" | "i" | "em" | "strong" | "span" | "sup" | "sub" | "small" | "u" | "code" | "abbr" | "cite" | "q" | "s" | "mark"
+            ) {
+                out.push(' ');
+            }
+            rest = &rest[end..];
+        } else if rest.starts_with('&')
+            && let Some((ch, len)) = char_reference(rest)
+        {
+            out.push(ch);
+            rest = &rest[len..];
+        } else {
+            let ch = rest.chars().next().unwrap_or(' ');
+            out.push(ch);
+            rest = &rest[ch.len_utf8()..];
+        }
+    }
+    (out, comments)
+}
+
+/// Decodes a character reference at the start of `s`: numeric, or one of the few named
+/// ones common in hand-written HTML. Returns the character and the reference's length.
+fn char_reference(s: &str) -> Option<(char, usize)> {
+    let end = s.find(';')?;
+    if end > 10 {
+        return None;
+    }
+    let name = &s[1..end];
+    let ch = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+        char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+    } else if let Some(dec) = name.strip_prefix('#') {
+        char::from_u32(dec.parse().ok()?)?
+    } else {
+        match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => '\u{a0}',
+            "mdash" => '—',
+            "ndash" => '–',
+            "hellip" => '…',
+            _ => return None,
+        }
+    };
+    Some((ch, end + 1))
+}
+
+/// Collapses runs of ASCII whitespace to one space and trims the ends (no-break and
+/// other typographic spaces are kept).
+fn collapse_spaces(s: &str) -> String {
+    s.split([' ', '\t', '\n'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Normalises the inlines of one block: merges adjacent text, collapses runs of
+/// whitespace (also across element boundaries) to one space, drops spaces at the
+/// block's ends and around line breaks, and drops what is left empty.
+fn normalise(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut inlines = merge_text(inlines);
+    let mut space_before = true;
+    collapse(&mut inlines, &mut space_before);
+    trim_end(&mut inlines);
+    prune(inlines)
+}
+
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        match (out.last_mut(), inline) {
+            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
+            (_, Inline::Emph(c)) => out.push(Inline::Emph(merge_text(c))),
+            (_, Inline::Strong(c)) => out.push(Inline::Strong(merge_text(c))),
+            (_, Inline::Link { target, content }) => out.push(Inline::Link {
+                target,
+                content: merge_text(content),
+            }),
+            (_, other) => out.push(other),
+        }
+    }
+    out
+}
+
+fn collapse(inlines: &mut [Inline], space_before: &mut bool) {
+    for i in 0..inlines.len() {
+        match &mut inlines[i] {
+            Inline::Text(t) => {
+                let mut out = String::with_capacity(t.len());
+                for c in t.chars() {
+                    if matches!(c, ' ' | '\t' | '\n' | '\r') {
+                        if !*space_before {
+                            out.push(' ');
+                            *space_before = true;
+                        }
+                    } else {
+                        out.push(c);
+                        *space_before = false;
+                    }
+                }
+                *t = out;
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                collapse(c, space_before)
+            }
+            Inline::LineBreak => {
+                if i > 0 {
+                    trim_end(&mut inlines[..i]);
+                }
+                *space_before = true;
+            }
+            _ => *space_before = false,
+        }
+    }
+}
+
+/// Removes trailing whitespace from the last text of `inlines` (looking into
+/// containers), and trailing line breaks.
+fn trim_end(inlines: &mut [Inline]) {
+    for inline in inlines.iter_mut().rev() {
+        match inline {
+            Inline::Text(t) => {
+                let trimmed = t.trim_end_matches([' ', '\t', '\n']).len();
+                t.truncate(trimmed);
+                if !t.is_empty() {
+                    return;
+                }
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                trim_end(c);
+                if !is_empty_content(c) {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+fn is_empty_content(inlines: &[Inline]) -> bool {
+    inlines.iter().all(|i| match i {
+        Inline::Text(t) => t.is_empty(),
+        Inline::Emph(c) | Inline::Strong(c) => is_empty_content(c),
+        _ => false,
+    })
+}
+
+/// Drops empty text, empty emphasis and trailing line breaks.
+fn prune(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = inlines
+        .into_iter()
+        .filter_map(|inline| match inline {
+            Inline::Text(t) if t.is_empty() => None,
+            Inline::Emph(c) => Some(Inline::Emph(prune(c))).filter(|i| !is_empty_inline(i)),
+            Inline::Strong(c) => Some(Inline::Strong(prune(c))).filter(|i| !is_empty_inline(i)),
+            Inline::Link { target, content } => Some(Inline::Link {
+                target,
+                content: prune(content),
+            }),
+            other => Some(other),
+        })
+        .collect();
+    while matches!(out.last(), Some(Inline::LineBreak)) {
+        out.pop();
+    }
+    while matches!(out.first(), Some(Inline::LineBreak)) {
+        out.remove(0);
+    }
+    out
+}
+
+fn is_empty_inline(inline: &Inline) -> bool {
+    matches!(inline, Inline::Emph(c) | Inline::Strong(c) if c.is_empty())
+}
+
+/// Calls `f` on every inline of `blocks`, depth first, so that it can change them.
+fn for_each_inline_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+        for inline in list {
+            f(inline);
+            match inline {
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::SmallCaps(c)
+                | Inline::Sup(c)
+                | Inline::Sub(c)
+                | Inline::Hi { content: c, .. }
+                | Inline::Foreign { content: c, .. }
+                | Inline::Unclear { content: c, .. }
+                | Inline::Supplied { content: c, .. }
+                | Inline::Link { content: c, .. } => inlines(c, f),
+                _ => {}
+            }
+        }
+    }
+    for block in blocks {
+        match block {
+            Block::Heading { content, .. } | Block::Paragraph(content) | Block::Stage(content) => {
+                inlines(content, f)
+            }
+            Block::Speech {
+                speaker, blocks, ..
+            } => {
+                if let Some(s) = speaker {
+                    inlines(s, f);
+                }
+                for_each_inline_mut(blocks, f);
+            }
+            Block::Quote(b) => for_each_inline_mut(b, f),
+            Block::Verse(lines) => lines.iter_mut().for_each(|l| inlines(l, f)),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| for_each_inline_mut(i, f)),
+            Block::Table(rows) => rows
+                .iter_mut()
+                .flat_map(|r| &mut r.cells)
+                .for_each(|c| inlines(c, f)),
+            Block::Verbatim { .. } | Block::ThematicBreak | Block::PageBreak => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> Warned<Document> {
+        read(text, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn para(doc: &Document, i: usize) -> &[Inline] {
+        match &doc.body[i] {
+            Block::Paragraph(c) => c,
+            other => panic!("not a paragraph: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn normalises_spaces_and_soft_breaks() {
+        let doc = md("  one  two\nthree *four*  five\n").value;
+        assert_eq!(
+            para(&doc, 0),
+            [
+                Inline::Text("one two three ".into()),
+                Inline::Emph(vec![Inline::Text("four".into())]),
+                Inline::Text(" five".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_lacunae_in_text_but_not_when_escaped() {
+        let doc = md("a ....{2} b …{1} c ...\\{3} d ..{4}\n");
+        let p = para(&doc.value, 0);
+        let gaps: Vec<_> = p
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Gap(g) => Some((g.shown.as_str(), g.note.clone().unwrap().0)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(gaps, [("....", "e1".to_owned()), ("…", "e2".to_owned())]);
+        assert!(crate::ir::inline_text(p).ends_with("c ...{3} d ..{4}"));
+        assert!(doc.value.notes.iter().all(|n| n.series == NoteSeries::Editorial));
+        let messages: Vec<_> = doc.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("`..{4}` is not a lacuna")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("lacuna {2}")), "{messages:?}");
+    }
+
+    #[test]
+    fn undefined_footnote_is_an_error_at_its_position() {
+        let e = read("Para.\n\nSee [^nope] here.\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 5));
+        assert!(e.message.contains("[^nope]"), "{e}");
+        assert!(read("See \\[^nope] here.\n", &ReadOptions::default()).is_ok());
+    }
+
+    #[test]
+    fn line_index_counts_characters() {
+        let text = "ab\nцд[x\n";
+        let l = LineIndex::new(text);
+        assert_eq!(l.pos(0), Pos::new(1, 1));
+        assert_eq!(l.pos(3), Pos::new(2, 1));
+        assert_eq!(l.pos(text.find('[').unwrap()), Pos::new(2, 3));
+        assert_eq!(l.pos(text.len()), Pos::new(3, 1));
+    }
+
+    #[test]
+    fn strips_html() {
+        assert_eq!(
+            strip_html("<p>a &amp; <b>b</b></p><!-- c -->d"),
+            (" a & b d".to_owned(), 1)
+        );
+    }
+}
