@@ -297,7 +297,7 @@ impl<'a> Builder<'a> {
                 ..
             } => {
                 if !title.is_empty() {
-                    self.warn(start, format!("link title {title:?} is not kept"));
+                    self.warn(start, format!("link title \"{}\" is not kept", &*title));
                 }
                 let target = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
                     format!("mailto:{dest_url}")
@@ -310,7 +310,7 @@ impl<'a> Builder<'a> {
                 dest_url, title, ..
             } => {
                 if !title.is_empty() {
-                    self.warn(start, format!("image title {title:?} is not kept"));
+                    self.warn(start, format!("image title \"{}\" is not kept", &*title));
                 }
                 self.check_image(&dest_url, start);
                 Kind::Image(dest_url.into_string())
@@ -578,7 +578,7 @@ impl<'a> Builder<'a> {
         if !base.join(path).is_file() {
             self.warn(
                 start,
-                format!("image {src} not found (looked in {})", base.display()),
+                format!("image {src} not found beside the input file"),
             );
         }
     }
