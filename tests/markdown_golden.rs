@@ -151,7 +151,9 @@ fn footnotes_and_lacunae_give_two_separately_numbered_series() {
         ]
     );
     // e2's text is the document's own `[^{2}]:` definition; the others the default.
-    let text = |id: &str| lacuna::ir::blocks_text(&doc.note(&lacuna::ir::NoteId(id.into())).unwrap().content);
+    let text = |id: &str| {
+        lacuna::ir::blocks_text(&doc.note(&lacuna::ir::NoteId(id.into())).unwrap().content)
+    };
     assert_eq!(text("e2"), "Two lines are illegible in the manuscript.\n");
     assert_eq!(text("e1"), format!("{}\n", ReadOptions::default().gap_note));
 }
@@ -165,9 +167,17 @@ fn footnotes_are_numbered_by_first_call_and_hold_blocks() {
     assert!(lacuna::ir::blocks_text(&first("a1").content).starts_with("A note with two"));
     assert!(matches!(
         first("a1").content.as_slice(),
-        [Block::Paragraph(_), Block::Paragraph(_), Block::List { ordered: false, .. }, Block::List { ordered: true, .. }]
+        [
+            Block::Paragraph(_),
+            Block::Paragraph(_),
+            Block::List { ordered: false, .. },
+            Block::List { ordered: true, .. }
+        ]
     ));
-    assert!(matches!(first("a3").content.as_slice(), [Block::List { .. }]));
+    assert!(matches!(
+        first("a3").content.as_slice(),
+        [Block::List { .. }]
+    ));
     // The defined but unused note: a warning at its definition's line and column.
     let text = common::read(&data_dir().join("footnotes.md"));
     let unused = pos_of(&text, "[^spare]:");
@@ -195,12 +205,19 @@ fn a_missing_image_is_reported_with_its_position() {
     assert_eq!(missing[0].pos, Some(pos_of(&text, "![missing")));
     // Read from a string there is no folder to look in: no warning.
     let alone = read::markdown::read(&text, &ReadOptions::default()).unwrap();
-    assert!(alone.warnings.iter().all(|w| !w.message.contains("not found")));
+    assert!(
+        alone
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("not found"))
+    );
 }
 
 /// The 1-based line and column of the first occurrence of `needle` in `text`.
 fn pos_of(text: &str, needle: &str) -> Pos {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
     read::pos_of_offset(text, offset)
 }
 
@@ -218,7 +235,10 @@ fn a_footnote_used_but_not_defined_is_an_error_at_the_call() {
     let e = error_of("undefined-footnote.md");
     let text = common::read(&data_dir().join("errors/undefined-footnote.md"));
     assert_eq!(e.pos, pos_of(&text, "[^missing]"));
-    assert!(e.message.contains("[^missing] is used but not defined"), "{e}");
+    assert!(
+        e.message.contains("[^missing] is used but not defined"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -258,7 +278,11 @@ fn the_cli_reads_markdown_by_extension_and_with_from() {
         .arg(&input)
         .output()
         .expect("lacuna runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Document = serde_json::from_slice(&out.stdout).expect("IR JSON");
     assert_eq!(doc.meta.title.as_deref(), Some("Two note series"));
     let out = common::lacuna()
@@ -269,4 +293,21 @@ fn the_cli_reads_markdown_by_extension_and_with_from() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("undefined-footnote.md:5:14:"), "{stderr}");
+}
+
+#[test]
+fn the_sample_edition_reads_cleanly_with_both_note_series() {
+    let path = common::root().join("examples/sample.md");
+    let w = read_md(&path);
+    assert!(w.warnings.is_empty(), "{:?}", w.warnings);
+    let doc = w.value;
+    let series: Vec<_> = note_series(&doc).into_iter().map(|(id, ..)| id).collect();
+    assert_eq!(series, ["a1", "a2", "a3", "e1", "e2"]);
+    let text = lacuna::ir::blocks_text(&doc.body);
+    for word in ["Волга", "протяжные", "ἐφύμνιον", "дубравушка"] {
+        assert!(text.contains(word), "{word} missing");
+    }
+    let e1 = lacuna::ir::blocks_text(&doc.notes[3].content);
+    assert!(e1.starts_with("Leaf torn"), "front-matter gap_note: {e1}");
+    assert!(doc.body.iter().any(|b| matches!(b, Block::Quote(q) if matches!(q.as_slice(), [Block::Paragraph(p)] if p.contains(&Inline::LineBreak)))));
 }

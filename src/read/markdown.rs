@@ -54,7 +54,11 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES,
     );
     for (event, range) in parser.into_offset_iter() {
-        builder.event(event, fm.body_start + range.start, fm.body_start + range.end)?;
+        builder.event(
+            event,
+            fm.body_start + range.start,
+            fm.body_start + range.end,
+        )?;
     }
     let body = builder.finish_body();
     let mut meta = fm.meta;
@@ -112,10 +116,16 @@ enum Kind {
     Paragraph,
     Heading(u8),
     Quote,
-    List { start: Option<u64>, items: Vec<Vec<Block>> },
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
     Item,
     Footnote(String),
-    Code { lang: Option<String>, text: String },
+    Code {
+        lang: Option<String>,
+        text: String,
+    },
     Html(String),
     Table(Vec<TableRow>),
     Row(TableRow),
@@ -271,10 +281,7 @@ impl<'a> Builder<'a> {
             Tag::Item => Kind::Item,
             Tag::FootnoteDefinition(label) => Kind::Footnote(label.into_string()),
             Tag::Table(aligns) => {
-                if aligns
-                    .iter()
-                    .any(|a| *a != pulldown_cmark::Alignment::None)
-                {
+                if aligns.iter().any(|a| *a != pulldown_cmark::Alignment::None) {
                     self.warn(start, "table column alignment is not kept");
                 }
                 Kind::Table(Vec::new())
@@ -378,19 +385,20 @@ impl<'a> Builder<'a> {
                     self.warnings
                         .push(Warning::at(pos, format!("footnote [^{label}] is empty")));
                 }
-                if self.definitions.contains_key(&label) {
-                    self.warnings.push(Warning::at(
-                        pos,
-                        format!("footnote [^{label}] is defined again: the first definition is kept"),
-                    ));
-                } else {
-                    self.definitions.insert(
-                        label,
-                        Definition {
+                match self.definitions.entry(label) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        let message = format!(
+                            "footnote [^{}] is defined again: the first definition is kept",
+                            e.key()
+                        );
+                        self.warnings.push(Warning::at(pos, message));
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(Definition {
                             blocks: frame.blocks,
                             pos,
-                        },
-                    );
+                        });
+                    }
                 }
             }
             Kind::Code { lang, mut text } => {
@@ -621,7 +629,11 @@ impl<'a> Builder<'a> {
         }
         for label in &author {
             if !self.definitions.contains_key(label) {
-                let pos = self.first_call.get(label).copied().unwrap_or(Pos::new(1, 1));
+                let pos = self
+                    .first_call
+                    .get(label)
+                    .copied()
+                    .unwrap_or(Pos::new(1, 1));
                 return Err(ParseError::new(
                     pos,
                     format!("footnote [^{label}] is used but not defined"),
@@ -641,7 +653,7 @@ impl<'a> Builder<'a> {
         }
         for (label, def) in &self.definitions {
             let used = match lacuna_label(label) {
-                Some(n) => editorial.iter().any(|e| *e == n),
+                Some(n) => editorial.contains(&n),
                 None => author.contains(label),
             };
             if !used {
@@ -801,7 +813,8 @@ fn strip_html(html: &str) -> (String, usize) {
             comments += 1;
             rest = after.find("-->").map_or("", |e| &after[e + 3..]);
         } else if rest.starts_with('<')
-            && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
+            && rest[1..]
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
         {
             let end = rest.find('>').map_or(rest.len(), |e| e + 1);
             let name = rest[1..end]
@@ -813,7 +826,21 @@ fn strip_html(html: &str) -> (String, usize) {
             // Block-level tags separate words; inline ones (b, i, span) do not.
             if !matches!(
                 name.as_str(),
-                "a" | "b" | "i" | "em" | "strong" | "span" | "sup" | "sub" | "small" | "u" | "code" | "abbr" | "cite" | "q" | "s" | "mark"
+                "a" | "b"
+                    | "i"
+                    | "em"
+                    | "strong"
+                    | "span"
+                    | "sup"
+                    | "sub"
+                    | "small"
+                    | "u"
+                    | "code"
+                    | "abbr"
+                    | "cite"
+                    | "q"
+                    | "s"
+                    | "mark"
             ) {
                 out.push(' ');
             }
@@ -1075,10 +1102,23 @@ mod tests {
             .collect();
         assert_eq!(gaps, [("....", "e1".to_owned()), ("…", "e2".to_owned())]);
         assert!(crate::ir::inline_text(p).ends_with("c ...{3} d ..{4}"));
-        assert!(doc.value.notes.iter().all(|n| n.series == NoteSeries::Editorial));
+        assert!(
+            doc.value
+                .notes
+                .iter()
+                .all(|n| n.series == NoteSeries::Editorial)
+        );
         let messages: Vec<_> = doc.warnings.iter().map(|w| w.message.as_str()).collect();
-        assert!(messages.iter().any(|m| m.contains("`..{4}` is not a lacuna")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("lacuna {2}")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`..{4}` is not a lacuna")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("lacuna {2}")),
+            "{messages:?}"
+        );
     }
 
     #[test]

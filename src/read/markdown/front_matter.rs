@@ -150,7 +150,9 @@ fn find(text: &str) -> Result<Option<(Syntax, usize, usize, usize)>, ParseError>
     }
     Err(ParseError::new(
         Pos::new(1, 1),
-        format!("front matter opened with `{first}` is never closed (a line `{first}` must end it)"),
+        format!(
+            "front matter opened with `{first}` is never closed (a line `{first}` must end it)"
+        ),
     ))
 }
 
@@ -217,16 +219,10 @@ fn toml_entries(
         let offset = e.span().map_or(0, |s| s.start);
         ParseError::new(
             lines.pos(start + offset),
-            format!(
-                "front matter is not valid TOML: {}",
-                e.message().trim_end()
-            ),
+            format!("front matter is not valid TOML: {}", e.message().trim_end()),
         )
     })?;
-    Ok(table
-        .into_iter()
-        .map(|(k, v)| (k, toml_value(v)))
-        .collect())
+    Ok(table.into_iter().map(|(k, v)| (k, toml_value(v))).collect())
 }
 
 fn toml_value(v: toml::Value) -> Value {
@@ -343,7 +339,8 @@ fn is_language_tag(s: &str) -> bool {
     let first = parts.next().unwrap_or_default();
     let first_ok = (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic())
         || matches!(first, "x" | "i");
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -366,7 +363,11 @@ mod tests {
         assert_eq!(f.meta.extra["keywords"], r#"["a","b"]"#);
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].pos, Some(Pos::new(5, 1)));
-        assert_eq!(&"---\ntitle: A  title\nauthor: [Ann, {name: Bob}]\nlang: ru\nkeywords: [a, b]\nlicense: CC0\n---\nBody\n"[f.body_start..], "Body\n");
+        assert_eq!(
+            &"---\ntitle: A  title\nauthor: [Ann, {name: Bob}]\nlang: ru\nkeywords: [a, b]\nlicense: CC0\n---\nBody\n"
+                [f.body_start..],
+            "Body\n"
+        );
     }
 
     #[test]
