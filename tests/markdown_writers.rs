@@ -160,30 +160,40 @@ fn check_epub(paths: &[&Path]) -> Vec<String> {
     let Some(jar) = common::epubcheck_jar(TEST) else {
         return Vec::new();
     };
-    paths
-        .iter()
-        .filter_map(|path| {
-            let out = Command::new("java")
-                .arg("-jar")
-                .arg(&jar)
-                .arg("--failonwarnings")
-                .arg(path)
-                .output()
-                .expect("java runs");
-            (!out.status.success()).then(|| {
-                let text =
-                    String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-                let messages: Vec<&str> = text
-                    .lines()
-                    .filter(|l| {
-                        l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL")
-                    })
-                    .take(5)
-                    .collect();
-                format!("{}: EPUBCheck: {}", path.display(), messages.join(" | "))
-            })
+    // EPUBCheck takes one file per JVM (several seconds each): run two at a time.
+    let check = |path: &&Path| -> Option<String> {
+        let out = Command::new("java")
+            .arg("-jar")
+            .arg(&jar)
+            .arg("--failonwarnings")
+            .arg(path)
+            .output()
+            .expect("java runs");
+        (!out.status.success()).then(|| {
+            let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+            let messages: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    ["ERROR", "WARNING", "FATAL"]
+                        .iter()
+                        .any(|s| l.starts_with(s))
+                })
+                .take(5)
+                .collect();
+            format!("{}: EPUBCheck: {}", path.display(), messages.join(" | "))
         })
-        .collect()
+    };
+    let half = paths.len().div_ceil(2).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(half)
+            .map(|chunk| scope.spawn(move || chunk.iter().filter_map(check).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("EPUBCheck thread"))
+            .collect()
+    })
 }
 
 fn check_pdf(paths: &[&Path]) -> Vec<String> {
