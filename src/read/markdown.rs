@@ -99,6 +99,11 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// How deep elements (quotes, lists, emphasis, …) may nest. Real documents stay far
+/// below; the limit keeps every recursive pass over the IR (and the JSON reader's own
+/// depth limit of 128) safe from pathological input such as 100 000 `>` in a row.
+const MAX_DEPTH: usize = 32;
+
 /// One open element while events stream in.
 struct Frame {
     kind: Kind,
@@ -202,7 +207,15 @@ impl<'a> Builder<'a> {
             _ => self.flush_text(),
         }
         match event {
-            Event::Start(tag) => self.start(tag, start),
+            Event::Start(tag) => {
+                if self.stack.len() > MAX_DEPTH {
+                    return Err(ParseError::new(
+                        self.lines.pos(start),
+                        format!("elements nested more than {MAX_DEPTH} deep"),
+                    ));
+                }
+                self.start(tag, start)
+            }
             Event::End(_) => self.end()?,
             Event::Text(t) => match &mut self.top().kind {
                 Kind::Code { text, .. } => text.push_str(&t),
