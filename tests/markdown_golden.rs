@@ -96,6 +96,9 @@ fn every_markdown_document_matches_its_golden_ir() {
 
 #[test]
 fn golden_json_reads_back_to_the_same_document() {
+    if std::env::var("UPDATE").is_ok_and(|v| v == "1") {
+        return; // the golden files are being rewritten by the test above
+    }
     for path in cases() {
         let golden = path.with_extension("json");
         let Ok(text) = std::fs::read_to_string(&golden) else {

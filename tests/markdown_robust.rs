@@ -62,7 +62,10 @@ fn check_blocks(blocks: &[Block]) {
                 check_text(c, &mut text);
                 assert_eq!(text.trim_matches(' '), text, "spaces at a block edge");
                 assert!(!text.is_empty(), "empty block");
-                assert!(!text.contains("  "), "double space across elements: {text:?}");
+                assert!(
+                    !text.contains("  "),
+                    "double space across elements: {text:?}"
+                );
             }
             Block::Quote(b) => check_blocks(b),
             Block::List { items, .. } => items.iter().for_each(|i| check_blocks(i)),

@@ -522,7 +522,17 @@ impl<'a> Builder<'a> {
                         out.push(Inline::Text(text[plain_from..m.start].to_owned()));
                     }
                     let pos = self.lines.pos(src);
-                    self.first_gap.entry(m.number.clone()).or_insert(pos);
+                    if self.first_gap.contains_key(&m.number) {
+                        self.warnings.push(Warning::at(
+                            pos,
+                            format!(
+                                "lacuna {{{}}} appears again: both lacunae share one editorial note",
+                                m.number
+                            ),
+                        ));
+                    } else {
+                        self.first_gap.insert(m.number.clone(), pos);
+                    }
                     out.push(Inline::Gap(Gap {
                         reason: GapReason::Omitted,
                         extent: None,
@@ -574,14 +584,24 @@ impl<'a> Builder<'a> {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
+        let shown = collapse_spaces(tag);
         if tag.starts_with("<!--") {
             self.warn(start, "HTML comment dropped");
+        } else if let Some(cdata) = tag.strip_prefix("<![CDATA[") {
+            self.warn(start, "raw HTML CDATA section: markup dropped, text kept");
+            let text = cdata.strip_suffix("]]>").unwrap_or(cdata);
+            self.top().inlines.push(Inline::Text(text.to_owned()));
         } else if name == "br" {
             self.top().inlines.push(Inline::LineBreak);
+        } else if tag.starts_with("<?") || tag.starts_with("<!") {
+            self.warn(start, format!("raw HTML {shown} dropped"));
         } else if tag.starts_with('<') {
-            self.warn(start, format!("raw HTML {tag} dropped; its text is kept"));
+            self.warn(
+                start,
+                format!("raw HTML tag {shown} dropped; the text it marks up is kept"),
+            );
         } else {
-            // Not a tag after all (pulldown-cmark passes some text as HTML): keep it.
+            // Not a tag after all: keep it as text.
             let (text, _) = strip_html(html);
             self.top().inlines.push(Inline::Text(text));
         }
