@@ -33,7 +33,7 @@
 
 mod front_matter;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
 
@@ -639,18 +639,22 @@ impl<'a> Builder<'a> {
         }
         let mut author: Vec<String> = Vec::new();
         let mut editorial: Vec<String> = Vec::new();
+        let mut seen_author = BTreeSet::new();
+        let mut seen_editorial = BTreeSet::new();
         {
             let defs = &self.definitions;
             let mut queue: VecDeque<&[Block]> = VecDeque::from([body.as_slice()]);
             while let Some(blocks) = queue.pop_front() {
                 crate::transform::walk_inlines(blocks, &mut |inline| match inline {
-                    Inline::NoteRef(id) if !author.contains(&id.0) => {
+                    Inline::NoteRef(id) if seen_author.insert(id.0.as_str()) => {
                         author.push(id.0.clone());
                         if let Some(d) = defs.get(&id.0) {
                             queue.push_back(&d.blocks);
                         }
                     }
-                    Inline::Gap(Gap { note: Some(id), .. }) if !editorial.contains(&id.0) => {
+                    Inline::Gap(Gap { note: Some(id), .. })
+                        if seen_editorial.insert(id.0.as_str()) =>
+                    {
                         editorial.push(id.0.clone());
                         if let Some(d) = defs.get(&format!("{{{}}}", id.0)) {
                             queue.push_back(&d.blocks);
@@ -660,34 +664,38 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        for label in &author {
-            if !self.definitions.contains_key(label) {
-                let pos = self
-                    .first_call
-                    .get(label)
-                    .copied()
-                    .unwrap_or(Pos::new(1, 1));
-                return Err(ParseError::new(
-                    pos,
-                    format!("footnote [^{label}] is used but not defined"),
-                ));
-            }
+        // Report the undefined call that comes first in the file.
+        if let Some((pos, label)) = author
+            .iter()
+            .filter(|l| !self.definitions.contains_key(*l))
+            .map(|l| (self.first_call.get(l).copied().unwrap_or(Pos::new(1, 1)), l))
+            .min()
+        {
+            return Err(ParseError::new(
+                pos,
+                format!("footnote [^{label}] is used but not defined"),
+            ));
         }
-        for (i, number) in editorial.iter().enumerate() {
-            let n = (i + 1).to_string();
-            if *number != n
-                && let Some(pos) = self.first_gap.get(number)
-            {
-                self.warnings.push(Warning::at(
-                    *pos,
-                    format!("lacuna {{{number}}} is the document's lacuna number {n}: its note is numbered {n}"),
-                ));
-            }
+        // Lacunae are numbered by appearance; say so once where the source's numbers
+        // first differ (not at every later lacuna, which would only repeat it).
+        if let Some((i, number)) = editorial
+            .iter()
+            .enumerate()
+            .find(|(i, number)| **number != (i + 1).to_string())
+            && let Some(pos) = self.first_gap.get(number)
+        {
+            let n = i + 1;
+            self.warnings.push(Warning::at(
+                *pos,
+                format!(
+                    "lacuna {{{number}}} is the document's lacuna number {n}: editorial notes are numbered in order of appearance from here on"
+                ),
+            ));
         }
         for (label, def) in &self.definitions {
             let used = match lacuna_label(label) {
-                Some(n) => editorial.contains(&n),
-                None => author.contains(label),
+                Some(n) => seen_editorial.contains(n.as_str()),
+                None => seen_author.contains(label.as_str()),
             };
             if !used {
                 let message = match lacuna_label(label) {
