@@ -21,12 +21,15 @@
 //!   several paragraphs and lists) become the author series `a1`, `a2`, … numbered by
 //!   first call. A call without a definition is an error; a definition never called is
 //!   dropped with a warning.
-//! - **Lacunae** `...{n}`, `....{n}` or `…{n}` become [`Gap`]s, each with an editorial
-//!   note in the second series `e1`, `e2`, …, numbered by first appearance. The note's
-//!   text is the footnote definition labelled `{n}` — `[^{1}]: Illegible in the
-//!   manuscript.` — when the document gives one, else its `gap_note` front-matter value,
-//!   else [`ReadOptions::gap_note`]. A backslash before any character of a marker
-//!   (`...\{1}`) keeps it as text.
+//! - **Lacunae** `...{n}`, `....{n}` or `…{n}` become [`Gap`]s, each calling editorial
+//!   note `en` (with `n` as its number), a series apart from the author's: the number
+//!   is the source's, as in the transcript reader, and numbers out of sequence or used
+//!   twice are warned about in the same words. The note's text is the footnote
+//!   definition labelled `{n}` — `[^{1}]: Illegible in the manuscript.` — when the
+//!   document gives one, else its `gap_note` front-matter value, else
+//!   [`ReadOptions::gap_note`]. A backslash before any character of a marker
+//!   (`...\{1}`) keeps it as text; a brace number after 1, 2 or 5+ dots is kept as
+//!   text with a warning.
 //!
 //! Smart punctuation is off: quotes, dashes and ellipses stay exactly as the author
 //! typed them (as the transcript reader keeps them), and `...{1}` stays recognisable.
@@ -60,7 +63,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
             fm.body_start + range.end,
         )?;
     }
-    let body = builder.finish_body();
+    let body = builder.finish_body()?;
     let mut meta = fm.meta;
     if meta.lang.is_empty() {
         meta.lang = options.lang.clone();
@@ -172,6 +175,10 @@ struct Builder<'a> {
     unresolved: Option<(String, Pos)>,
     /// The first appearance of each lacuna number.
     first_gap: BTreeMap<String, Pos>,
+    /// The highest lacuna number seen so far, for numbering warnings.
+    highest_gap: u64,
+    /// An error found while turning text into inlines, returned after the event.
+    error: Option<ParseError>,
 }
 
 impl<'a> Builder<'a> {
@@ -187,6 +194,8 @@ impl<'a> Builder<'a> {
             first_call: BTreeMap::new(),
             unresolved: None,
             first_gap: BTreeMap::new(),
+            highest_gap: 0,
+            error: None,
         }
     }
 
@@ -269,7 +278,10 @@ impl<'a> Builder<'a> {
                 self.top().inlines.push(Inline::Text(text));
             }
         }
-        Ok(())
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn start(&mut self, tag: Tag<'_>, start: usize) {
@@ -472,15 +484,18 @@ impl<'a> Builder<'a> {
         top.blocks.push(block);
     }
 
-    fn finish_body(&mut self) -> Vec<Block> {
+    fn finish_body(&mut self) -> Result<Vec<Block>, ParseError> {
         self.flush_text();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         while self.stack.len() > 1 {
             // Unbalanced events cannot come from pulldown-cmark; close what is open.
             let _ = self.end();
         }
         let root = self.top();
         root.wrap_loose_inlines();
-        std::mem::take(&mut root.blocks)
+        Ok(std::mem::take(&mut root.blocks))
     }
 
     /// Turns the pending text into inlines: plain text, lacunae, and a note of any
@@ -522,17 +537,7 @@ impl<'a> Builder<'a> {
                         out.push(Inline::Text(text[plain_from..m.start].to_owned()));
                     }
                     let pos = self.lines.pos(src);
-                    if self.first_gap.contains_key(&m.number) {
-                        self.warnings.push(Warning::at(
-                            pos,
-                            format!(
-                                "lacuna {{{}}} appears again: both lacunae share one editorial note",
-                                m.number
-                            ),
-                        ));
-                    } else {
-                        self.first_gap.insert(m.number.clone(), pos);
-                    }
+                    self.gap_number(&m.number, pos);
                     out.push(Inline::Gap(Gap {
                         reason: GapReason::Omitted,
                         extent: None,
@@ -572,6 +577,49 @@ impl<'a> Builder<'a> {
             out.push(Inline::Text(text[plain_from..].to_owned()));
         }
         self.top().inlines.extend(out);
+    }
+
+    /// Records lacuna number `number` at `pos`, warning about repeats and about numbers
+    /// out of sequence (with the transcript reader's words: the syntax is the same).
+    fn gap_number(&mut self, number: &str, pos: Pos) {
+        let n = match number.parse::<u32>() {
+            Ok(n) => u64::from(n),
+            Err(_) => {
+                self.error.get_or_insert_with(|| {
+                    ParseError::new(pos, format!("note number {number} is too large"))
+                });
+                return;
+            }
+        };
+        if let Some(first) = self.first_gap.get(number) {
+            self.warnings.push(Warning::at(
+                pos,
+                format!(
+                    "note {{{n}}} is referenced again (first at {first}); both calls share the note"
+                ),
+            ));
+            return;
+        }
+        let expected = self.highest_gap + 1;
+        let highest = self.highest_gap;
+        if n > expected {
+            let missing = if n == expected + 1 {
+                format!("{{{expected}}} is missing")
+            } else {
+                format!("{{{expected}}}–{{{}}} are missing", n - 1)
+            };
+            self.warnings.push(Warning::at(
+                pos,
+                format!("note {{{n}}} follows {{{highest}}}: {missing}"),
+            ));
+        } else if n < expected {
+            self.warnings.push(Warning::at(
+                pos,
+                format!("note {{{n}}} is out of order: it comes after {{{highest}}}"),
+            ));
+        }
+        self.highest_gap = highest.max(n);
+        self.first_gap.insert(number.to_owned(), pos);
     }
 
     /// Keeps the text of an inline HTML tag's surroundings and drops the tag, warning.
@@ -676,22 +724,9 @@ impl<'a> Builder<'a> {
                 format!("footnote [^{label}] is used but not defined"),
             ));
         }
-        // Lacunae are numbered by appearance; say so once where the source's numbers
-        // first differ (not at every later lacuna, which would only repeat it).
-        if let Some((i, number)) = editorial
-            .iter()
-            .enumerate()
-            .find(|(i, number)| **number != (i + 1).to_string())
-            && let Some(pos) = self.first_gap.get(number)
-        {
-            let n = i + 1;
-            self.warnings.push(Warning::at(
-                *pos,
-                format!(
-                    "lacuna {{{number}}} is the document's lacuna number {n}: editorial notes are numbered in order of appearance from here on"
-                ),
-            ));
-        }
+        // Editorial notes keep the source's numbers, as in the transcript reader:
+        // `....{3}` calls note e3.
+        editorial.sort_by_key(|n| n.parse::<u32>().unwrap_or(u32::MAX));
         for (label, def) in &self.definitions {
             let used = match lacuna_label(label) {
                 Some(n) => seen_editorial.contains(n.as_str()),
@@ -714,8 +749,7 @@ impl<'a> Builder<'a> {
             .collect();
         let editorial_ids: BTreeMap<&str, NoteId> = editorial
             .iter()
-            .enumerate()
-            .map(|(i, l)| (l.as_str(), NoteId(format!("e{}", i + 1))))
+            .map(|l| (l.as_str(), NoteId(format!("e{l}"))))
             .collect();
         let rename = |blocks: &mut [Block]| {
             for_each_inline_mut(blocks, &mut |inline| match inline {
@@ -749,16 +783,16 @@ impl<'a> Builder<'a> {
                 resp: None,
             });
         }
-        for (i, number) in editorial.iter().enumerate() {
+        for number in &editorial {
             let mut content = match self.definitions.get(&format!("{{{number}}}")) {
                 Some(d) => d.blocks.clone(),
                 None => vec![Block::Paragraph(vec![Inline::Text(gap_note.to_owned())])],
             };
             rename(&mut content);
             notes.push(Note {
-                id: NoteId(format!("e{}", i + 1)),
+                id: NoteId(format!("e{number}")),
                 series: NoteSeries::Editorial,
-                n: (i + 1).to_string(),
+                n: number.clone(),
                 content,
                 resp: None,
             });
@@ -1141,25 +1175,36 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(gaps, [("....", "e1".to_owned()), ("…", "e2".to_owned())]);
+        assert_eq!(gaps, [("....", "e2".to_owned()), ("…", "e1".to_owned())]);
         assert!(crate::ir::inline_text(p).ends_with("c ...{3} d ..{4}"));
-        assert!(
-            doc.value
-                .notes
-                .iter()
-                .all(|n| n.series == NoteSeries::Editorial)
+        let notes: Vec<_> = doc
+            .value
+            .notes
+            .iter()
+            .map(|n| (n.id.0.as_str(), n.n.as_str(), n.series))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                ("e1", "1", NoteSeries::Editorial),
+                ("e2", "2", NoteSeries::Editorial)
+            ]
         );
         let messages: Vec<_> = doc.warnings.iter().map(|w| w.message.as_str()).collect();
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.contains("`..{4}` is not a lacuna")),
-            "{messages:?}"
+        assert_eq!(
+            messages,
+            [
+                "note {2} follows {0}: {1} is missing",
+                "note {1} is out of order: it comes after {2}",
+                "`..{4}` is not a lacuna marker (write ...{n}, ....{n} or …{n}): kept as text"
+            ]
         );
-        assert!(
-            messages.iter().any(|m| m.contains("lacuna {2}")),
-            "{messages:?}"
-        );
+    }
+
+    #[test]
+    fn a_huge_lacuna_number_is_an_error() {
+        let e = read("x ....{99999999999} y\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.pos, Pos::new(1, 3));
     }
 
     #[test]
