@@ -663,8 +663,8 @@ impl<'a> Builder<'a> {
         if src.contains("://") || src.starts_with("data:") || src.is_empty() {
             return;
         }
-        let path = src.split(['#', '?']).next().unwrap_or(src);
-        if !base.join(path).is_file() {
+        let path = percent_decode(src.split(['#', '?']).next().unwrap_or(src));
+        if !base.join(&path).is_file() {
             self.warn(
                 start,
                 format!("image {src} not found beside the input file"),
@@ -680,10 +680,16 @@ impl<'a> Builder<'a> {
         gap_note: &str,
     ) -> Result<(Vec<Block>, Vec<Note>), ParseError> {
         if let Some((label, pos)) = &self.unresolved {
-            return Err(ParseError::new(
-                *pos,
-                format!("footnote [^{label}] is used but not defined"),
-            ));
+            let message = if self.definitions.contains_key(label) {
+                format!(
+                    "footnote call [^{label}] is not recognised here (write \\[^{label}] for the literal text)"
+                )
+            } else {
+                format!(
+                    "footnote [^{label}] is used but not defined (write \\[^{label}] for the literal text)"
+                )
+            };
+            return Err(ParseError::new(*pos, message));
         }
         let mut author: Vec<String> = Vec::new();
         let mut editorial: Vec<String> = Vec::new();
@@ -865,6 +871,30 @@ fn match_lacuna(text: &str, i: usize) -> Option<LacunaMatch> {
         number,
         shown: ok.then(|| shown.to_owned()),
     })
+}
+
+/// Decodes `%XX` escapes in a URL path (`my%20figure.png`); invalid ones stay as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 /// Returns the lacuna number of a footnote label `{n}`.
@@ -1223,6 +1253,13 @@ mod tests {
         assert_eq!(l.pos(3), Pos::new(2, 1));
         assert_eq!(l.pos(text.find('[').unwrap()), Pos::new(2, 3));
         assert_eq!(l.pos(text.len()), Pos::new(3, 1));
+    }
+
+    #[test]
+    fn decodes_percent_escapes_in_image_paths() {
+        assert_eq!(percent_decode("my%20fig%C3%BC.png"), "my figü.png");
+        assert_eq!(percent_decode("100%.png"), "100%.png");
+        assert_eq!(percent_decode("%zz%2"), "%zz%2");
     }
 
     #[test]

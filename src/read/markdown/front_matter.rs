@@ -176,7 +176,8 @@ fn yaml_entries(content: &str, start: Pos) -> Result<Vec<(String, Value)>, Parse
             .collect()),
         Some(_) => Err(ParseError::new(
             start,
-            "front matter is not a YAML mapping of keys to values",
+            "front matter is not a YAML mapping of keys to values (to start with a thematic \
+             break instead, follow the first `---` with a blank line)",
         )),
     }
 }
