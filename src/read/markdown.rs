@@ -289,15 +289,29 @@ impl<'a> Builder<'a> {
             Tag::Paragraph => Kind::Paragraph,
             Tag::Heading { level, .. } => Kind::Heading(level as u8),
             Tag::BlockQuote(_) => Kind::Quote,
-            Tag::CodeBlock(kind) => Kind::Code {
-                lang: match kind {
+            Tag::CodeBlock(kind) => {
+                let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().map(str::to_owned)
+                        let mut words = info.split_whitespace();
+                        let lang = words.next().map(str::to_owned);
+                        if words.next().is_some() {
+                            self.warn(
+                                start,
+                                format!(
+                                    "code block info \"{}\": only the language is kept",
+                                    info.trim()
+                                ),
+                            );
+                        }
+                        lang
                     }
                     CodeBlockKind::Indented => None,
-                },
-                text: String::new(),
-            },
+                };
+                Kind::Code {
+                    lang,
+                    text: String::new(),
+                }
+            }
             Tag::HtmlBlock => Kind::Html(String::new()),
             Tag::List(first) => Kind::List {
                 start: first,
@@ -1253,6 +1267,22 @@ mod tests {
         assert_eq!(l.pos(3), Pos::new(2, 1));
         assert_eq!(l.pos(text.find('[').unwrap()), Pos::new(2, 3));
         assert_eq!(l.pos(text.len()), Pos::new(3, 1));
+    }
+
+    #[test]
+    fn notes_called_from_notes_are_numbered_after_the_body() {
+        let doc =
+            md("A[^x] and ....{1}.\n\n[^y]: Inner, with a lacuna ...{2}.\n\n[^x]: Outer[^y].\n")
+                .value;
+        let ids: Vec<_> = doc.notes.iter().map(|n| n.id.0.as_str()).collect();
+        assert_eq!(ids, ["a1", "a2", "e1", "e2"]);
+        let outer = &doc.notes[0].content;
+        assert!(
+            matches!(&outer[0], Block::Paragraph(p) if p.contains(&Inline::NoteRef(NoteId("a2".into()))))
+        );
+        let inner = crate::ir::blocks_text(&doc.notes[1].content);
+        // The gap shows as its three dots, followed by the sentence's full stop.
+        assert_eq!(inner, "Inner, with a lacuna ....\n");
     }
 
     #[test]
