@@ -230,7 +230,14 @@ impl<'a> Builder<'a> {
                 Kind::Code { text, .. } => text.push_str(&t),
                 Kind::Html(html) => html.push_str(&t),
                 _ => {
-                    let escaped = start > 0 && self.src.as_bytes()[start - 1] == b'\\';
+                    // Escaped when an odd number of backslashes stands before it
+                    // (`\\[` is a literal backslash, then a live bracket).
+                    let backslashes = self.src.as_bytes()[..start]
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b'\\')
+                        .count();
+                    let escaped = backslashes % 2 == 1;
                     self.pending.push(Segment {
                         text: t.into_string(),
                         src: start,
@@ -526,10 +533,12 @@ impl<'a> Builder<'a> {
             map.push((text.len(), seg.src, seg.escaped));
             text.push_str(&seg.text);
         }
-        let locate = |at: usize| -> (usize, bool) {
+        // The file offset of byte `at` of `text`: exact for plain text, the start of
+        // the piece for one that came from an escape or entity.
+        let locate = |at: usize| -> usize {
             let i = map.partition_point(|&(m, _, _)| m <= at).saturating_sub(1);
-            let (m, src, escaped) = map[i];
-            (src + (at - m), escaped && at == m)
+            let (m, src, _) = map[i];
+            src + (at - m)
         };
         let escaped_in = |range: std::ops::Range<usize>| {
             map.iter()
@@ -545,7 +554,7 @@ impl<'a> Builder<'a> {
                     i = m.end;
                     continue;
                 }
-                let (src, _) = locate(m.start);
+                let src = locate(m.start);
                 if let Some(shown) = m.shown {
                     if plain_from < m.start {
                         out.push(Inline::Text(text[plain_from..m.start].to_owned()));
@@ -581,7 +590,7 @@ impl<'a> Builder<'a> {
                     && !escaped_in(i..i + 1)
                     && self.unresolved.is_none()
                 {
-                    let (src, _) = locate(i);
+                    let src = locate(i);
                     self.unresolved = Some((label.to_owned(), self.lines.pos(src)));
                 }
             }
@@ -1257,6 +1266,8 @@ mod tests {
         assert_eq!(e.pos, Pos::new(3, 5));
         assert!(e.message.contains("[^nope]"), "{e}");
         assert!(read("See \\[^nope] here.\n", &ReadOptions::default()).is_ok());
+        let e = read("See \\\\[^nope] here.\n", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.pos, Pos::new(1, 7));
     }
 
     #[test]
