@@ -179,6 +179,8 @@ struct Builder<'a> {
     highest_gap: u64,
     /// An error found while turning text into inlines, returned after the event.
     error: Option<ParseError>,
+    /// Where the last text event ended, to recognise backslash escapes.
+    last_text_end: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -196,6 +198,7 @@ impl<'a> Builder<'a> {
             first_gap: BTreeMap::new(),
             highest_gap: 0,
             error: None,
+            last_text_end: 0,
         }
     }
 
@@ -230,14 +233,14 @@ impl<'a> Builder<'a> {
                 Kind::Code { text, .. } => text.push_str(&t),
                 Kind::Html(html) => html.push_str(&t),
                 _ => {
-                    // Escaped when an odd number of backslashes stands before it
-                    // (`\\[` is a literal backslash, then a live bracket).
-                    let backslashes = self.src.as_bytes()[..start]
-                        .iter()
-                        .rev()
-                        .take_while(|&&b| b == b'\\')
-                        .count();
-                    let escaped = backslashes % 2 == 1;
+                    // pulldown-cmark leaves an escaping backslash out of every text
+                    // range: a piece is escaped when the one byte between it and the
+                    // previous piece is a backslash (`\\[` gives a `\` piece that
+                    // ends right where the live `[` starts).
+                    let escaped = start > 0
+                        && self.last_text_end != start
+                        && self.src.as_bytes()[start - 1] == b'\\';
+                    self.last_text_end = end;
                     self.pending.push(Segment {
                         text: t.into_string(),
                         src: start,
