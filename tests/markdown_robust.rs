@@ -119,3 +119,25 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let nested = "> ".repeat(20) + "fine\n";
     assert!(markdown::read(&nested, &ReadOptions::default()).is_ok());
 }
+
+/// Inputs that would take quadratic time in a careless scanner (each finishes in well
+/// under a second when the scans are linear; a regression shows as a hanging test).
+#[test]
+fn pathological_inputs_finish() {
+    let n = 100_000;
+    let inputs = [
+        "[^a ".repeat(n),
+        format!("<div>{}", "<a".repeat(n)),
+        format!("<div>{}", "&amp".repeat(n)),
+        format!("a {}", "....{".repeat(n)),
+        format!("x\n\n{}x", "<br>".repeat(n)),
+        "\\".repeat(2 * n),
+        ".".repeat(2 * n) + "{1}",
+    ];
+    for text in inputs {
+        let started = std::time::Instant::now();
+        let result = markdown::read(&text, &ReadOptions::default());
+        assert!(result.is_ok(), "{:?}", result.err());
+        eprintln!("{} bytes in {:?}", text.len(), started.elapsed());
+    }
+}

@@ -583,16 +583,14 @@ impl<'a> Builder<'a> {
                 i = m.end;
                 continue;
             }
-            if rest.starts_with("[^")
-                && let Some(close) = rest.find(']')
+            // A label ends at `]`; whitespace or `[` first means it is none (and keeps
+            // the scan linear on text full of unclosed `[^`).
+            if let Some(after) = rest.strip_prefix("[^")
+                && let Some(close) = after.find(|c: char| c == ']' || c == '[' || c.is_whitespace())
+                && after[close..].starts_with(']')
             {
-                let label = &rest[2..close];
-                if !label.is_empty()
-                    && !label.contains(char::is_whitespace)
-                    && !label.contains('[')
-                    && !escaped_in(i..i + 1)
-                    && self.unresolved.is_none()
-                {
+                let label = &after[..close];
+                if !label.is_empty() && !escaped_in(i..i + 1) && self.unresolved.is_none() {
                     let src = locate(i);
                     self.unresolved = Some((label.to_owned(), self.lines.pos(src)));
                 }
@@ -947,7 +945,11 @@ fn strip_html(html: &str) -> (String, usize) {
             && rest[1..]
                 .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
         {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let Some(end) = rest.find('>').map(|e| e + 1) else {
+                // No tag closes any more: the rest is text (and the scan stays linear).
+                out.push_str(rest);
+                break;
+            };
             let name = rest[1..end]
                 .trim_start_matches('/')
                 .split(|c: char| !c.is_ascii_alphanumeric())
@@ -993,10 +995,8 @@ fn strip_html(html: &str) -> (String, usize) {
 /// Decodes a character reference at the start of `s`: numeric, or one of the few named
 /// ones common in hand-written HTML. Returns the character and the reference's length.
 fn char_reference(s: &str) -> Option<(char, usize)> {
-    let end = s.find(';')?;
-    if end > 10 {
-        return None;
-    }
+    // Look at a few bytes only: a reference is short, and `&&&&…` must stay linear.
+    let end = s.bytes().take(12).position(|b| b == b';')?;
     let name = &s[1..end];
     let ch = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
         char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
@@ -1137,9 +1137,11 @@ fn prune(inlines: Vec<Inline>) -> Vec<Inline> {
     while matches!(out.last(), Some(Inline::LineBreak)) {
         out.pop();
     }
-    while matches!(out.first(), Some(Inline::LineBreak)) {
-        out.remove(0);
-    }
+    let leading = out
+        .iter()
+        .take_while(|i| matches!(i, Inline::LineBreak))
+        .count();
+    out.drain(..leading);
     out
 }
 
