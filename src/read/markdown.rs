@@ -1302,6 +1302,30 @@ mod tests {
     }
 
     #[test]
+    fn note_text_and_language_come_from_the_document_then_the_options() {
+        let options = ReadOptions {
+            gap_note: "Cut by the censor.".into(),
+            lang: "ru".into(),
+            ..ReadOptions::default()
+        };
+        let note = |doc: &Document| crate::ir::blocks_text(&doc.notes[0].content);
+        let doc = read("a ....{1} b\n", &options).unwrap().value;
+        assert_eq!(
+            (note(&doc).as_str(), doc.meta.lang.as_str()),
+            ("Cut by the censor.\n", "ru")
+        );
+        let text = "---\ngap_note: Torn.\nlang: de\n---\na ....{1} b\n";
+        let doc = read(text, &options).unwrap().value;
+        assert_eq!(
+            (note(&doc).as_str(), doc.meta.lang.as_str()),
+            ("Torn.\n", "de")
+        );
+        let text = "---\ngap_note: Torn.\n---\na ....{1} b\n\n[^{1}]: Own text.\n";
+        let doc = read(text, &options).unwrap().value;
+        assert_eq!(note(&doc), "Own text.\n");
+    }
+
+    #[test]
     fn decodes_percent_escapes_in_image_paths() {
         assert_eq!(percent_decode("my%20fig%C3%BC.png"), "my figü.png");
         assert_eq!(percent_decode("100%.png"), "100%.png");

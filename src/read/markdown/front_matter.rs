@@ -246,6 +246,9 @@ fn toml_value(v: toml::Value) -> Value {
 fn key_pos(content: &str, start: usize, key: &str, syntax: Syntax, lines: &LineIndex) -> Pos {
     let mut offset = start;
     for line in content.split_inclusive('\n') {
+        if syntax == Syntax::Toml && line.trim_end() == format!("[{key}]") {
+            return lines.pos(offset);
+        }
         let rest = line
             .strip_prefix(key)
             .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
@@ -399,6 +402,12 @@ mod tests {
         assert_eq!(e.pos, Pos::new(2, 1));
         let e = fm("---\njust text\n---\n").unwrap_err();
         assert_eq!(e.pos, Pos::new(2, 1));
+    }
+
+    #[test]
+    fn finds_toml_tables_for_positions() {
+        let e = fm("+++\ntitle = \"x\"\n[source]\nname = \"no bibl\"\n+++\n").unwrap_err();
+        assert_eq!(e.pos, Pos::new(3, 1), "{e}");
     }
 
     #[test]
