@@ -35,11 +35,15 @@
 //! typed them (as the transcript reader keeps them), and `...{1}` stays recognisable.
 
 mod front_matter;
+mod html;
+mod normalise;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
 
+use self::html::strip_html;
+use self::normalise::{collapse_spaces, normalise};
 use super::{ReadOptions, ReadResult};
 use crate::diag::{ParseError, Pos, Warned, Warning};
 use crate::ir::{Block, Document, Gap, GapReason, Inline, Note, NoteId, NoteSeries, TableRow};
@@ -931,224 +935,6 @@ fn lacuna_label(label: &str) -> Option<String> {
     Some(if n.is_empty() { "0" } else { n }.to_owned())
 }
 
-/// Strips tags and comments from raw HTML and decodes the common character
-/// references; returns the text and the number of comments dropped.
-fn strip_html(html: &str) -> (String, usize) {
-    let mut out = String::new();
-    let mut comments = 0;
-    let mut rest = html;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("<!--") {
-            comments += 1;
-            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
-        } else if rest.starts_with('<')
-            && rest[1..]
-                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
-        {
-            let Some(end) = rest.find('>').map(|e| e + 1) else {
-                // No tag closes any more: the rest is text (and the scan stays linear).
-                out.push_str(rest);
-                break;
-            };
-            let name = rest[1..end]
-                .trim_start_matches('/')
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            // Block-level tags separate words; inline ones (b, i, span) do not.
-            if !matches!(
-                name.as_str(),
-                "a" | "b"
-                    | "i"
-                    | "em"
-                    | "strong"
-                    | "span"
-                    | "sup"
-                    | "sub"
-                    | "small"
-                    | "u"
-                    | "code"
-                    | "abbr"
-                    | "cite"
-                    | "q"
-                    | "s"
-                    | "mark"
-            ) {
-                out.push(' ');
-            }
-            rest = &rest[end..];
-        } else if rest.starts_with('&')
-            && let Some((ch, len)) = char_reference(rest)
-        {
-            out.push(ch);
-            rest = &rest[len..];
-        } else {
-            let ch = rest.chars().next().unwrap_or(' ');
-            out.push(ch);
-            rest = &rest[ch.len_utf8()..];
-        }
-    }
-    (out, comments)
-}
-
-/// Decodes a character reference at the start of `s`: numeric, or one of the few named
-/// ones common in hand-written HTML. Returns the character and the reference's length.
-fn char_reference(s: &str) -> Option<(char, usize)> {
-    // Look at a few bytes only: a reference is short, and `&&&&…` must stay linear.
-    let end = s.bytes().take(12).position(|b| b == b';')?;
-    let name = &s[1..end];
-    let ch = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-        char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
-    } else if let Some(dec) = name.strip_prefix('#') {
-        char::from_u32(dec.parse().ok()?)?
-    } else {
-        match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            "nbsp" => '\u{a0}',
-            "mdash" => '—',
-            "ndash" => '–',
-            "hellip" => '…',
-            _ => return None,
-        }
-    };
-    Some((ch, end + 1))
-}
-
-/// Collapses runs of ASCII whitespace to one space and trims the ends (no-break and
-/// other typographic spaces are kept).
-fn collapse_spaces(s: &str) -> String {
-    s.split([' ', '\t', '\n'])
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Normalises the inlines of one block: merges adjacent text, collapses runs of
-/// whitespace (also across element boundaries) to one space, drops spaces at the
-/// block's ends and around line breaks, and drops what is left empty.
-fn normalise(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut inlines = merge_text(inlines);
-    let mut space_before = true;
-    collapse(&mut inlines, &mut space_before);
-    trim_end(&mut inlines);
-    prune(inlines)
-}
-
-fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
-    for inline in inlines {
-        match (out.last_mut(), inline) {
-            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
-            (_, Inline::Emph(c)) => out.push(Inline::Emph(merge_text(c))),
-            (_, Inline::Strong(c)) => out.push(Inline::Strong(merge_text(c))),
-            (_, Inline::Link { target, content }) => out.push(Inline::Link {
-                target,
-                content: merge_text(content),
-            }),
-            (_, other) => out.push(other),
-        }
-    }
-    out
-}
-
-fn collapse(inlines: &mut [Inline], space_before: &mut bool) {
-    for i in 0..inlines.len() {
-        match &mut inlines[i] {
-            Inline::Text(t) => {
-                let mut out = String::with_capacity(t.len());
-                for c in t.chars() {
-                    if matches!(c, ' ' | '\t' | '\n' | '\r') {
-                        if !*space_before {
-                            out.push(' ');
-                            *space_before = true;
-                        }
-                    } else {
-                        out.push(c);
-                        *space_before = false;
-                    }
-                }
-                *t = out;
-            }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                collapse(c, space_before)
-            }
-            Inline::LineBreak => {
-                if i > 0 {
-                    trim_end(&mut inlines[..i]);
-                }
-                *space_before = true;
-            }
-            _ => *space_before = false,
-        }
-    }
-}
-
-/// Removes trailing whitespace from the last text of `inlines` (looking into
-/// containers), and trailing line breaks.
-fn trim_end(inlines: &mut [Inline]) {
-    for inline in inlines.iter_mut().rev() {
-        match inline {
-            Inline::Text(t) => {
-                let trimmed = t.trim_end_matches([' ', '\t', '\n']).len();
-                t.truncate(trimmed);
-                if !t.is_empty() {
-                    return;
-                }
-            }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                trim_end(c);
-                if !is_empty_content(c) {
-                    return;
-                }
-            }
-            _ => return,
-        }
-    }
-}
-
-fn is_empty_content(inlines: &[Inline]) -> bool {
-    inlines.iter().all(|i| match i {
-        Inline::Text(t) => t.is_empty(),
-        Inline::Emph(c) | Inline::Strong(c) => is_empty_content(c),
-        _ => false,
-    })
-}
-
-/// Drops empty text, empty emphasis and trailing line breaks.
-fn prune(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = inlines
-        .into_iter()
-        .filter_map(|inline| match inline {
-            Inline::Text(t) if t.is_empty() => None,
-            Inline::Emph(c) => Some(Inline::Emph(prune(c))).filter(|i| !is_empty_inline(i)),
-            Inline::Strong(c) => Some(Inline::Strong(prune(c))).filter(|i| !is_empty_inline(i)),
-            Inline::Link { target, content } => Some(Inline::Link {
-                target,
-                content: prune(content),
-            }),
-            other => Some(other),
-        })
-        .collect();
-    while matches!(out.last(), Some(Inline::LineBreak)) {
-        out.pop();
-    }
-    let leading = out
-        .iter()
-        .take_while(|i| matches!(i, Inline::LineBreak))
-        .count();
-    out.drain(..leading);
-    out
-}
-
-fn is_empty_inline(inline: &Inline) -> bool {
-    matches!(inline, Inline::Emph(c) | Inline::Strong(c) if c.is_empty())
-}
-
 /// Calls `f` on every inline of `blocks`, depth first, so that it can change them.
 fn for_each_inline_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
@@ -1330,13 +1116,5 @@ mod tests {
         assert_eq!(percent_decode("my%20fig%C3%BC.png"), "my figü.png");
         assert_eq!(percent_decode("100%.png"), "100%.png");
         assert_eq!(percent_decode("%zz%2"), "%zz%2");
-    }
-
-    #[test]
-    fn strips_html() {
-        assert_eq!(
-            strip_html("<p>a &amp; <b>b</b></p><!-- c -->d"),
-            (" a & b d".to_owned(), 1)
-        );
     }
 }
