@@ -49,6 +49,16 @@ use crate::diag::{ParseError, Pos, Warned, Warning};
 use crate::ir::{Block, Document, Gap, GapReason, Inline, Note, NoteId, NoteSeries, TableRow};
 
 /// Parses a Markdown document into the IR.
+///
+/// ```
+/// use lacuna::read::{ReadOptions, markdown};
+///
+/// let text = "---\ntitle: Minutes\n---\nSaid[^a] and ....{1} more.\n\n[^a]: A note.\n";
+/// let doc = markdown::read(text, &ReadOptions::default()).unwrap().value;
+/// assert_eq!(doc.meta.title.as_deref(), Some("Minutes"));
+/// let ids: Vec<_> = doc.notes.iter().map(|n| n.id.as_str()).collect();
+/// assert_eq!(ids, ["a1", "e1"]);
+/// ```
 pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     let lines = LineIndex::new(text);
     let mut warnings = Vec::new();
