@@ -16,21 +16,22 @@ use lopdf::{Document, Object, ObjectId};
 
 const REGULAR: FaceId = FaceId(0);
 const ITALIC: FaceId = FaceId(1);
+/// A TrueType-outline face (a Noto Serif subset vendored for the tests).
+const TRUETYPE: FaceId = FaceId(2);
 const WIDTH: f64 = 420.0;
 const HEIGHT: f64 = 595.0;
 
 fn faces() -> FaceSet {
     let load = |file: &str, name: &str| FaceData {
         postscript_name: name.to_owned(),
-        data: std::fs::read(common::root().join("fonts").join(file))
-            .unwrap()
-            .into(),
+        data: std::fs::read(common::root().join(file)).unwrap().into(),
         index: 0,
     };
     FaceSet {
         faces: vec![
-            load("LinLibertine_R.otf", "LinLibertineO"),
-            load("LinLibertine_RI.otf", "LinLibertineOI"),
+            load("fonts/LinLibertine_R.otf", "LinLibertineO"),
+            load("fonts/LinLibertine_RI.otf", "LinLibertineOI"),
+            load("tests/data/pdf/NotoSerif-Regular-subset.ttf", "NotoSerif"),
         ],
     }
 }
@@ -83,6 +84,7 @@ const LINES: &[(FaceId, &str)] = &[
     (REGULAR, "Протокол: революция и «Правда»."),
     (ITALIC, "Ὁ λόγος — “quoted” and ‘single’ in italics…"),
     (REGULAR, "Waffles, baffled, difficult, AVAST."),
+    (TRUETYPE, "TrueType: “Ἀρχή” — начало, office, WAVE."),
 ];
 
 /// Builds three pages: text on each, a rule, links forward (page 1 → 3) and backward
@@ -232,7 +234,9 @@ fn passes_the_pdf_validators() {
     let (ok, out, err) = run("pdffonts", &[], &path);
     assert!(ok, "pdffonts failed: {err}");
     let rows: Vec<&str> = out.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(rows.len(), 2, "two faces used:\n{out}");
+    assert_eq!(rows.len(), 3, "three faces used:\n{out}");
+    assert!(out.contains("CID Type 0C"), "CFF outlines as CIDFontType0C:\n{out}");
+    assert!(out.contains("CID TrueType"), "glyf outlines as CIDFontType2:\n{out}");
     for row in rows {
         let f: Vec<&str> = row.split_whitespace().collect();
         let n = f.len();
@@ -274,6 +278,32 @@ fn pdftotext_gives_back_the_exact_words() {
         );
     }
     assert_eq!(text.matches('\u{c}').count(), pages.len(), "one form feed a page");
+}
+
+#[test]
+fn actual_text_covers_what_tounicode_cannot() {
+    if !common::have_tool("pdftotext", "actual_text_covers_what_tounicode_cannot") {
+        return;
+    }
+    let faces = faces();
+    // "a Tea" where the page builder says: "T" and "e" form one cluster "Te" (two
+    // glyphs), and the last "a" glyph stands for "à" (the same glyph as the first "a"):
+    // neither can come from a ToUnicode map, which has one text per glyph.
+    let mut run = shape(&faces, REGULAR, "a Tea", 12.0, 50.0, 100.0);
+    assert_eq!(run.glyphs.len(), 5);
+    run.glyphs[2].text = "Te".into();
+    run.glyphs[3].text = String::new();
+    run.glyphs[4].text = "à".into();
+    let page = Page {
+        width: WIDTH,
+        height: HEIGHT,
+        items: vec![PageItem::Text(run)],
+    };
+    let (bytes, _) = write_pdf(&faces, &[page]);
+    let dir = common::temp_dir();
+    let path = dir.path().join("actual.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(pdftotext(&path).trim(), "a Teà");
 }
 
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding's ASCII part).
@@ -652,6 +682,9 @@ fn renders_with_poppler() {
     let out_dir = std::env::var_os("LACUNA_KEEP_RENDER")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| dir.path().to_owned());
+    if out_dir != dir.path() {
+        std::fs::copy(&path, out_dir.join("render.pdf")).unwrap();
+    }
     let prefix = out_dir.join("render");
     let status = Command::new("pdftoppm")
         .args(["-png", "-r", "80", "-f", "1", "-l", "1"])

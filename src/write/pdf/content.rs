@@ -75,7 +75,7 @@ pub(super) fn build(
                 }
                 let r = pdf_rect(r, page.height);
                 content
-                    .rect(r.x1, r.y1, r.x2 - r.x1, r.y2 - r.y1)
+                    .rect(r.x1, r.y1, round3(r.x2 - r.x1), round3(r.y2 - r.y1))
                     .fill_nonzero();
             }
             PageItem::Link { rect, .. } => {
@@ -140,7 +140,9 @@ fn draw_run(
     let mut pen = Pen { x: 0.0, rise: 0.0 };
 
     // Split the run into clusters: a glyph with text starts one, glyphs with empty text
-    // continue it.
+    // continue it. Consecutive clusters that the ToUnicode map renders exactly are shown
+    // together (`plain_from..i`); any other cluster gets its own ActualText span.
+    let mut plain_from = 0;
     let mut i = 0;
     while i < run.glyphs.len() {
         let mut end = i + 1;
@@ -148,21 +150,21 @@ fn draw_run(
             end += 1;
         }
         let text = run.glyphs[i].text.as_str();
-        let plain = end == i + 1 && face.claim_text(placed[i].0, text);
-        // Within a cluster the rise may change, so show glyph by glyph in TJ groups
-        // broken at rise changes.
-        if !plain {
-            content
-                .begin_marked_content_with_properties(Name(b"Span"))
-                .properties()
-                .actual_text(TextStr(text));
+        if end == i + 1 && face.claim_text(placed[i].0, text) {
+            i = end;
+            continue;
         }
+        show_glyphs(content, run, &placed, plain_from, i, scale, &mut pen);
+        content
+            .begin_marked_content_with_properties(Name(b"Span"))
+            .properties()
+            .actual_text(TextStr(text));
         show_glyphs(content, run, &placed, i, end, scale, &mut pen);
-        if !plain {
-            content.end_marked_content();
-        }
+        content.end_marked_content();
         i = end;
+        plain_from = end;
     }
+    show_glyphs(content, run, &placed, plain_from, run.glyphs.len(), scale, &mut pen);
     if pen.rise != 0.0 {
         content.set_rise(0.0);
     }
