@@ -38,7 +38,7 @@ pub(super) fn build(
     number: usize,
     faces: &mut [FaceState],
 ) -> Result<Built, PdfError> {
-    let mut content = Content::new();
+    let mut content = Content::with_settings(super::COMPACT);
     let mut used = BTreeSet::new();
     let bad = |what: String| PdfError::BadGeometry { page: number, what };
     for item in &page.items {

@@ -9,7 +9,7 @@ use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str};
 use sha2::{Digest, Sha256};
 use subsetter::GlyphRemapper;
 
-use super::PdfError;
+use super::{PdfError, new_chunk};
 use crate::typeset::frame::FaceData;
 
 /// The glyph ids the content streams use are the subset's glyph ids (which the subsetter
@@ -215,7 +215,7 @@ impl FaceState {
         let file_ref = alloc();
         let cmap_ref = alloc();
 
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         chunk
             .type0_font(font_ref)
             .base_font(base_font)
@@ -224,7 +224,7 @@ impl FaceState {
             .to_unicode(cmap_ref);
         emit(chunk)?;
 
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut cid = chunk.cid_font(cid_ref);
         cid.subtype(if cff.is_some() {
             CidFontType::Type0
@@ -244,7 +244,7 @@ impl FaceState {
         emit(chunk)?;
 
         let m = &self.metrics;
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut descriptor = chunk.font_descriptor(descriptor_ref);
         descriptor
             .name(base_font)
@@ -265,7 +265,7 @@ impl FaceState {
 
         let program: &[u8] = cff.unwrap_or(&subset);
         let compressed = deflate(program);
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut stream = chunk.stream(file_ref, &compressed);
         stream.filter(Filter::FlateDecode);
         if cff.is_some() {
@@ -284,7 +284,7 @@ impl FaceState {
             }
         }
         let cmap = deflate(&cmap.finish());
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         chunk.cmap(cmap_ref, &cmap).filter(Filter::FlateDecode);
         emit(chunk)?;
         Ok(())

@@ -3,7 +3,7 @@
 use pdf_writer::{Chunk, Date, Finish, Ref, TextStr};
 use xmp_writer::{DateTime, LangId, Timezone, XmpWriter};
 
-use super::PdfMeta;
+use super::{PdfMeta, new_chunk};
 
 /// Returns what lacuna calls itself in Creator and Producer.
 pub(super) fn creator() -> String {
@@ -62,7 +62,7 @@ pub(super) fn write(meta: &PdfMeta, info: Ref, xmp: Ref, id: &[u8]) -> (Chunk, C
     let creator = creator();
     let authors = meta.authors.join(", ");
 
-    let mut chunk = Chunk::new();
+    let mut chunk = new_chunk();
     let mut d = chunk.indirect(info).start::<pdf_writer::writers::DocumentInfo>();
     if let Some(title) = &meta.title {
         d.title(TextStr(title));
@@ -118,7 +118,7 @@ pub(super) fn write(meta: &PdfMeta, info: Ref, xmp: Ref, id: &[u8]) -> (Chunk, C
         .instance_id(&doc_id)
         .pdf_version("1.7");
     let packet = x.finish(None);
-    let mut chunk = Chunk::new();
+    let mut chunk = new_chunk();
     // Left uncompressed, so that tools scanning files for XMP packets find it (ISO 16684-1).
     chunk.metadata(xmp, packet.as_bytes());
     (info_chunk, chunk)

@@ -290,13 +290,13 @@ impl<W: Write> PdfWriter<W> {
         }
 
         let compressed = font::deflate(&built.bytes);
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         chunk
             .stream(content_ref, &compressed)
             .filter(pdf_writer::Filter::FlateDecode);
         self.emit(chunk)?;
 
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut p = chunk.page(page_ref);
         p.parent(self.page_tree)
             .media_box(Rect::new(0.0, 0.0, page.width as f32, page.height as f32))
@@ -335,7 +335,7 @@ impl<W: Write> PdfWriter<W> {
         let outline_ref = self.write_outline(outline)?;
         self.write_fonts()?;
 
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         chunk
             .pages(self.page_tree)
             .kids(self.pages.iter().copied())
@@ -351,7 +351,7 @@ impl<W: Write> PdfWriter<W> {
         self.emit(info)?;
         self.emit(xmp)?;
 
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut catalog = chunk.indirect(self.catalog).start::<pdf_writer::writers::Catalog>();
         catalog.pages(self.page_tree).metadata(xmp_ref);
         if let Some(lang) = &self.meta.lang {
@@ -376,7 +376,7 @@ impl<W: Write> PdfWriter<W> {
     fn write_links(&mut self) -> Result<(), PdfError> {
         let links = std::mem::take(&mut self.links);
         for link in links {
-            let mut chunk = Chunk::new();
+            let mut chunk = new_chunk();
             let mut annot = chunk.annotation(link.annot);
             annot
                 .subtype(AnnotationType::Link)
@@ -409,14 +409,14 @@ impl<W: Write> PdfWriter<W> {
         let mut entries = Vec::with_capacity(anchors.len());
         for (name, d) in &anchors {
             let r = self.alloc();
-            let mut chunk = Chunk::new();
+            let mut chunk = new_chunk();
             chunk.destination(r).page(d.page).xyz(d.x, d.y, None);
             self.emit(chunk)?;
             entries.push((name, r));
         }
         // A BTreeMap's order of `String`s is byte order, as name trees require.
         let tree = self.alloc();
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut names = chunk.indirect(tree).start::<pdf_writer::writers::NameTree<Ref>>();
         let mut list = names.names();
         for (name, r) in entries {
@@ -438,7 +438,7 @@ impl<W: Write> PdfWriter<W> {
         let refs: Vec<Ref> = (0..entries.len()).map(|_| self.alloc()).collect();
         for (i, entry) in entries.iter().enumerate() {
             let node = &tree.nodes[i];
-            let mut chunk = Chunk::new();
+            let mut chunk = new_chunk();
             let mut item = chunk.outline_item(refs[i]);
             item.title(TextStr(&entry.title))
                 .parent(node.parent.map_or(root, |p| refs[p]));
@@ -461,7 +461,7 @@ impl<W: Write> PdfWriter<W> {
             item.finish();
             self.emit(chunk)?;
         }
-        let mut chunk = Chunk::new();
+        let mut chunk = new_chunk();
         let mut o = chunk.outline(root);
         if let (Some(&f), Some(&l)) = (tree.top.first(), tree.top.last()) {
             o.first(refs[f]).last(refs[l]);
@@ -522,6 +522,14 @@ impl<W: Write> PdfWriter<W> {
         ));
         self.out.write(xref.as_bytes())
     }
+}
+
+/// Objects and content streams are written without pretty-printing: smaller files.
+const COMPACT: pdf_writer::Settings = pdf_writer::Settings { pretty: false };
+
+/// Returns an empty chunk that writes compactly.
+fn new_chunk() -> Chunk {
+    Chunk::with_settings(COMPACT)
 }
 
 fn emit_into<W: Write>(
