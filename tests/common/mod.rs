@@ -65,9 +65,7 @@ fn skip_unless(found: bool, what: &str, test: &str) -> bool {
     if validators_required() {
         panic!("{test}: {what} is required (LACUNA_REQUIRE_VALIDATORS=1) but not installed");
     }
-    eprintln!(
-        "SKIPPED {test}: {what} not installed (run ../shared/tools/install-validators.sh)"
-    );
+    eprintln!("SKIPPED {test}: {what} not installed (run ../shared/tools/install-validators.sh)");
     false
 }
 

@@ -79,7 +79,10 @@ pub(super) fn build(
                     .fill_nonzero();
             }
             PageItem::Link { rect, .. } => {
-                if ![rect.x, rect.y, rect.w, rect.h].iter().all(|v| v.is_finite()) {
+                if ![rect.x, rect.y, rect.w, rect.h]
+                    .iter()
+                    .all(|v| v.is_finite())
+                {
                     return Err(bad(format!("link area {rect:?} has a non-finite value")));
                 }
             }
@@ -164,7 +167,15 @@ fn draw_run(
         i = end;
         plain_from = end;
     }
-    show_glyphs(content, run, &placed, plain_from, run.glyphs.len(), scale, &mut pen);
+    show_glyphs(
+        content,
+        run,
+        &placed,
+        plain_from,
+        run.glyphs.len(),
+        scale,
+        &mut pen,
+    );
     if pen.rise != 0.0 {
         content.set_rise(0.0);
     }
@@ -185,9 +196,10 @@ fn show_glyphs(
     let mut start = from;
     while start < to {
         let rise = run.glyphs[start].dy;
-        if rise != pen.rise {
-            content.set_rise(round3(rise as f32));
-            pen.rise = f64::from(round3(rise as f32));
+        let rounded = round3(rise as f32);
+        if f64::from(rounded) != pen.rise {
+            content.set_rise(rounded);
+            pen.rise = f64::from(rounded);
         }
         let mut end = start + 1;
         while end < to && run.glyphs[end].dy == rise {
@@ -196,9 +208,8 @@ fn show_glyphs(
         let mut op = content.show_positioned();
         let mut items = op.items();
         let mut pending: Vec<u8> = Vec::new();
-        for k in start..end {
-            let (cid, width) = placed[k];
-            let gap = run.glyphs[k].x - pen.x;
+        for (glyph, &(cid, width)) in run.glyphs[start..end].iter().zip(&placed[start..end]) {
+            let gap = glyph.x - pen.x;
             // An adjustment is in thousandths of the font size, positive to the left.
             let adjust = (-(gap / scale) as f32 * 100.0).round() / 100.0;
             if adjust != 0.0 {

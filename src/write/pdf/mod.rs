@@ -59,6 +59,20 @@ pub struct PdfMeta {
     pub timestamp: i64,
 }
 
+impl PdfMeta {
+    /// Takes the title, authors, language and subtitle (as the subject) from the
+    /// document's metadata; `timestamp` is `WriteContext::timestamp`.
+    pub fn from_ir(meta: &crate::ir::Meta, timestamp: i64) -> PdfMeta {
+        PdfMeta {
+            title: meta.title.clone(),
+            authors: meta.authors.clone(),
+            lang: Some(meta.lang.clone()).filter(|l| !l.trim().is_empty()),
+            subject: meta.subtitle.clone(),
+            timestamp,
+        }
+    }
+}
+
 /// Why a PDF could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -226,7 +240,11 @@ impl<W: Write> PdfWriter<W> {
         Buffered {
             pages: self.pages.len(),
             bytes_written: self.out.pos,
-            retained_bytes: self.offsets.len() * 8 + self.pages.len() * 4 + anchors + links + glyphs,
+            retained_bytes: self.offsets.len() * 8
+                + self.pages.len() * 4
+                + anchors
+                + links
+                + glyphs,
         }
     }
 
@@ -352,7 +370,9 @@ impl<W: Write> PdfWriter<W> {
         self.emit(xmp)?;
 
         let mut chunk = new_chunk();
-        let mut catalog = chunk.indirect(self.catalog).start::<pdf_writer::writers::Catalog>();
+        let mut catalog = chunk
+            .indirect(self.catalog)
+            .start::<pdf_writer::writers::Catalog>();
         catalog.pages(self.page_tree).metadata(xmp_ref);
         if let Some(lang) = &self.meta.lang {
             catalog.lang(TextStr(lang));
@@ -417,7 +437,9 @@ impl<W: Write> PdfWriter<W> {
         // A BTreeMap's order of `String`s is byte order, as name trees require.
         let tree = self.alloc();
         let mut chunk = new_chunk();
-        let mut names = chunk.indirect(tree).start::<pdf_writer::writers::NameTree<Ref>>();
+        let mut names = chunk
+            .indirect(tree)
+            .start::<pdf_writer::writers::NameTree<Ref>>();
         let mut list = names.names();
         for (name, r) in entries {
             list.insert(Str(name.as_bytes()), r);
@@ -449,7 +471,9 @@ impl<W: Write> PdfWriter<W> {
                 item.next(refs[n]);
             }
             if let (Some(&f), Some(&l)) = (node.children.first(), node.children.last()) {
-                item.first(refs[f]).last(refs[l]).count(node.descendants as i32);
+                item.first(refs[f])
+                    .last(refs[l])
+                    .count(node.descendants as i32);
             }
             match self.anchors.get(&entry.anchor) {
                 Some(d) => item.dest().page(d.page).xyz(d.x, d.y, None),
@@ -509,7 +533,10 @@ impl<W: Write> PdfWriter<W> {
         }
         let start = self.out.pos;
         let mut xref = String::with_capacity(self.offsets.len() * 20 + 256);
-        xref.push_str(&format!("xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len()));
+        xref.push_str(&format!(
+            "xref\n0 {}\n0000000000 65535 f\r\n",
+            self.offsets.len()
+        ));
         for &o in &self.offsets[1..] {
             xref.push_str(&format!("{o:010} 00000 n\r\n"));
         }
@@ -538,10 +565,10 @@ fn emit_into<W: Write>(
     chunk: Chunk,
 ) -> Result<(), PdfError> {
     let mut refs = chunk.refs();
-    if let (Some(r), None) = (refs.next(), refs.next()) {
-        if let Some(slot) = offsets.get_mut(r.get() as usize) {
-            *slot = out.pos;
-        }
+    if let (Some(r), None) = (refs.next(), refs.next())
+        && let Some(slot) = offsets.get_mut(r.get() as usize)
+    {
+        *slot = out.pos;
     }
     out.write(chunk.as_bytes())?;
     out.write(b"\n")
