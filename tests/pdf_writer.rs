@@ -493,6 +493,11 @@ fn links_outline_and_metadata_read_back() {
     ] {
         assert!(xmp.contains(want), "XMP lacks {want:?}:\n{xmp}");
     }
+    assert_eq!(xmp.matches("<dc:title>").count(), 1, "{xmp}");
+    assert!(
+        xmp.contains(r#"<rdf:li xml:lang="ru">Протокол — Minutes</rdf:li>"#),
+        "{xmp}"
+    );
     // The file id is derived from the content and the XMP document id agrees.
     let id = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
     let hex: String = id[0]

@@ -262,9 +262,11 @@ impl<W: Write> PdfWriter<W> {
                 page.width, page.height
             )));
         }
+        // Build (and so check) the content before allocating any object: a page
+        // rejected here leaves no object id unwritten, and the writer usable.
+        let built = content::build(page, number, &mut self.faces)?;
         let page_ref = self.alloc();
         let content_ref = self.alloc();
-        let built = content::build(page, number, &mut self.faces)?;
 
         let mut annots = Vec::new();
         for item in &page.items {

@@ -232,3 +232,17 @@ fn takes_metadata_from_the_ir() {
     meta.lang = String::new();
     assert_eq!(PdfMeta::from_ir(&meta, 0).lang, None);
 }
+
+#[test]
+fn stays_usable_after_a_rejected_page() {
+    let faces = libertine();
+    let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+    let mut bad = run_of(&faces, "ab");
+    bad.size = -1.0;
+    assert!(w.write_page(&page(vec![PageItem::Text(bad)])).is_err());
+    w.write_page(&page(vec![PageItem::Text(run_of(&faces, "ab"))]))
+        .unwrap();
+    let done = w.finish(&[]).unwrap();
+    let text = String::from_utf8_lossy(&done.value);
+    assert!(text.contains("/Count 1"), "{text}");
+}
