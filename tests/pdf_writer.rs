@@ -779,6 +779,118 @@ fn renders_with_poppler() {
     assert!(len > 3000, "page 1 looks blank ({len} bytes)");
 }
 
+#[test]
+fn pages_from_the_page_builder_stream_into_the_pdf() {
+    use lacuna::typeset::page::{Flow, Geometry, PageBuilder, SetLine, translate};
+    let faces = faces();
+    let g = Geometry {
+        width: WIDTH,
+        height: HEIGHT,
+        top: 50.0,
+        left_recto: 50.0,
+        left_verso: 40.0,
+        block_height: 470.0,
+        block_width: 320.0,
+        top_skip: 11.0,
+        note_skip: 12.0,
+        note_rule: 60.0,
+    };
+    let line = |text: &str, face, size| {
+        let mut run = shape(&faces, face, text, size, 0.0, 0.0);
+        run.x = 0.0;
+        PageItem::Text(run)
+    };
+    let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+    let mut builder = PageBuilder::new(g, &mut w);
+    for i in 1..=90 {
+        let mut items = vec![line(
+            LINES[i % LINES.len()].1,
+            LINES[i % LINES.len()].0,
+            10.0,
+        )];
+        let mut notes = Vec::new();
+        if i % 15 == 0 {
+            // A call with a link to its note, and the note with an anchor back.
+            let n = i / 15;
+            items.push(PageItem::Link {
+                rect: Rect {
+                    x: 300.0,
+                    y: -8.0,
+                    w: 8.0,
+                    h: 10.0,
+                },
+                target: format!("e{n}"),
+            });
+            items.push(PageItem::Anchor {
+                name: format!("c{n}"),
+                x: 0.0,
+                y: -10.0,
+            });
+            notes.push(vec![SetLine {
+                advance: 10.0,
+                items: vec![
+                    translate(
+                        line(&format!("{n} Omitted in the minutes."), ITALIC, 8.0),
+                        0.0,
+                        0.0,
+                    ),
+                    PageItem::Anchor {
+                        name: format!("e{n}"),
+                        x: 0.0,
+                        y: -8.0,
+                    },
+                    PageItem::Link {
+                        rect: Rect {
+                            x: 0.0,
+                            y: -7.0,
+                            w: 6.0,
+                            h: 8.0,
+                        },
+                        target: format!("c{n}"),
+                    },
+                ],
+                notes: Vec::new(),
+                break_after: true,
+            }]);
+        }
+        builder
+            .push(Flow::Line(SetLine {
+                advance: 13.0,
+                items,
+                notes,
+                break_after: true,
+            }))
+            .unwrap();
+    }
+    let (pages, overfull) = builder.finish().unwrap();
+    assert!(pages >= 3, "{pages} pages");
+    assert_eq!(overfull, 0);
+    assert_eq!(w.buffered().pages, pages);
+    let done = w.finish(&[]).unwrap();
+    // Every call links to its note and back: no anchor is missing.
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    let doc = Document::load_mem(&done.value).unwrap();
+    assert_eq!(doc.get_pages().len(), pages);
+    if common::have_tool(
+        "pdftotext",
+        "pages_from_the_page_builder_stream_into_the_pdf",
+    ) {
+        let dir = common::temp_dir();
+        let path = dir.path().join("built.pdf");
+        std::fs::write(&path, &done.value).unwrap();
+        if let Ok(keep) = std::env::var("LACUNA_KEEP_RENDER") {
+            std::fs::copy(&path, Path::new(&keep).join("built.pdf")).unwrap();
+        }
+        let text = pdftotext(&path);
+        for n in 1..=6 {
+            assert!(
+                text.contains(&format!("{n} Omitted in the minutes.")),
+                "note {n}:\n{text}"
+            );
+        }
+    }
+}
+
 /// Measures speed, size and peak memory: `cargo test --release --test pdf_writer -- --ignored --nocapture`.
 #[test]
 #[ignore]

@@ -561,6 +561,14 @@ fn new_chunk() -> Chunk {
     Chunk::with_settings(COMPACT)
 }
 
+/// Lets the page builder ([`crate::typeset::page::PageBuilder`]) hand its pages straight
+/// to the PDF: each page is written out as soon as it is cut.
+impl<W: Write> crate::typeset::page::PageSink for PdfWriter<W> {
+    fn page(&mut self, _number: usize, page: Page) -> Result<(), WriteError> {
+        self.write_page(&page).map_err(WriteError::from)
+    }
+}
+
 fn emit_into<W: Write>(
     out: &mut Sink<W>,
     offsets: &mut [u64],
