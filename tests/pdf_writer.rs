@@ -263,6 +263,26 @@ fn passes_the_pdf_validators() {
     }
     let text = pdftotext(&path);
     assert!(text.split_whitespace().count() > 20, "{text}");
+
+    // "sub yes" only means the name has a tag: check that the programs are really cut.
+    let doc = Document::load_mem(&std::fs::read(&path).unwrap()).unwrap();
+    let mut programs = 0;
+    for obj in doc.objects.values() {
+        let Ok(stream) = obj.as_stream() else {
+            continue;
+        };
+        let is_font = stream
+            .dict
+            .get(b"Subtype")
+            .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"CIDFontType0C"))
+            || stream.dict.has(b"Length1");
+        if is_font {
+            programs += 1;
+            let len = stream.decompressed_content().unwrap().len();
+            assert!(len < 40_000, "font program of {len} bytes is no subset");
+        }
+    }
+    assert_eq!(programs, 3);
 }
 
 #[test]

@@ -34,7 +34,7 @@ mod outline;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use pdf_writer::types::{AnnotationType, PageMode};
+use pdf_writer::types::{AnnotationFlags, AnnotationType, PageMode};
 use pdf_writer::{Chunk, Finish, Name, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
@@ -317,9 +317,13 @@ impl<W: Write> PdfWriter<W> {
         self.emit(chunk)?;
 
         let mut chunk = new_chunk();
+        let media = Rect::new(0.0, 0.0, page.width as f32, page.height as f32);
         let mut p = chunk.page(page_ref);
         p.parent(self.page_tree)
-            .media_box(Rect::new(0.0, 0.0, page.width as f32, page.height as f32))
+            .media_box(media)
+            // The page as the page builder made it is the trimmed page: print shops
+            // and PDF/X tools look for the TrimBox.
+            .trim_box(media)
             .contents(content_ref);
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
@@ -403,7 +407,9 @@ impl<W: Write> PdfWriter<W> {
             annot
                 .subtype(AnnotationType::Link)
                 .rect(link.rect)
-                .border(0.0, 0.0, 0.0, None);
+                .border(0.0, 0.0, 0.0, None)
+                // Printable, as PDF/A asks; a link without appearance prints nothing.
+                .flags(AnnotationFlags::PRINT);
             match self.anchors.get(&link.target) {
                 Some(d) => annot
                     .insert(Name(b"Dest"))
