@@ -99,7 +99,7 @@ pub(super) fn build(
     })
 }
 
-/// Where the PDF text position is, relative to the run origin, and what is open.
+/// Where the PDF text position is, relative to the run origin, and the rise in force.
 struct Pen {
     /// Horizontal text position in points, as a reader computes it from what was written.
     x: f64,

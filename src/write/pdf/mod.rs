@@ -184,7 +184,8 @@ pub struct Buffered {
 }
 
 impl<W: Write> PdfWriter<W> {
-    /// Starts a PDF on `out`: checks the faces and writes the file header.
+    /// Starts a PDF on `out`: checks the faces and writes the file header. The writer
+    /// issues many small writes: give it a buffered output (`BufWriter`, a `Vec`).
     pub fn new(out: W, faces: &FaceSet, meta: &PdfMeta) -> Result<Self, PdfError> {
         let faces = faces
             .faces
