@@ -153,7 +153,9 @@ impl FaceState {
                 text: None,
             });
         }
-        Ok((cid, self.glyphs[i].width))
+        // The remapper numbers new glyphs consecutively, so `i` is always recorded.
+        let width = self.glyphs.get(i).map_or(0.0, |g| g.width);
+        Ok((cid, width))
     }
 
     fn advance(&self, parsed: &ttf_parser::Face<'_>, gid: u16) -> f32 {

@@ -254,12 +254,11 @@ impl<W: Write> PdfWriter<W> {
     pub fn write_page(&mut self, page: &Page) -> Result<(), PdfError> {
         let number = self.pages.len() + 1;
         let bad = |what: String| PdfError::BadGeometry { page: number, what };
-        if !(page.width.is_finite() && page.height.is_finite())
-            || page.width <= 0.0
-            || page.height <= 0.0
-        {
+        // PDF 32000-1 Annex C.2: page sides between 3 and 14,400 units (200 inches).
+        let side = |v: f64| (3.0..=14_400.0).contains(&v);
+        if !(side(page.width) && side(page.height)) {
             return Err(bad(format!(
-                "page size {} × {} is not a positive finite size",
+                "page size {} × {} pt is outside 3–14400 pt",
                 page.width, page.height
             )));
         }

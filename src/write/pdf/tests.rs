@@ -129,6 +129,9 @@ fn rejects_non_finite_geometry() {
     });
     assert!(write_one(&page(vec![rule])).is_err());
 
+    let mut huge = page(vec![]);
+    huge.height = 1e30;
+    assert!(write_one(&huge).is_err());
     let mut p = page(vec![]);
     p.width = 0.0;
     let err = write_one(&p).err().unwrap();
