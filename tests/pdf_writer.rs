@@ -953,3 +953,72 @@ fn bench_pages() {
         );
     }
 }
+
+mod arbitrary_pages {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coordinate() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -100.0..700.0f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+        ]
+    }
+
+    fn item() -> impl Strategy<Value = PageItem> {
+        let glyph = (0u16..3000, coordinate(), -5.0..5.0f64, "[a-zλж ]{0,3}")
+            .prop_map(|(id, x, dy, text)| PlacedGlyph { id, x, dy, text });
+        let rect =
+            || {
+                (coordinate(), coordinate(), 0.0..50.0f64, 0.0..50.0f64)
+                    .prop_map(|(x, y, w, h)| Rect { x, y, w, h })
+            };
+        prop_oneof![
+            (
+                0u32..3,
+                0.5..40.0f64,
+                coordinate(),
+                coordinate(),
+                proptest::collection::vec(glyph, 0..12)
+            )
+                .prop_map(|(face, size, x, y, glyphs)| PageItem::Text(GlyphRun {
+                    face: FaceId(face),
+                    size,
+                    x,
+                    y,
+                    glyphs,
+                    width: 0.0,
+                })),
+            rect().prop_map(PageItem::Rule),
+            (rect(), "[a-c]").prop_map(|(rect, target)| PageItem::Link { rect, target }),
+            ("[a-c]", coordinate(), coordinate()).prop_map(|(name, x, y)| PageItem::Anchor {
+                name,
+                x,
+                y
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the pages hold, the writer returns an error or a PDF that reads back.
+        #[test]
+        fn writes_a_readable_pdf_or_fails_cleanly(
+            pages in proptest::collection::vec(proptest::collection::vec(item(), 0..8), 1..4)
+        ) {
+            let faces = faces();
+            let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+            let mut written = 0;
+            for items in pages {
+                if w.write_page(&Page { width: WIDTH, height: HEIGHT, items }).is_ok() {
+                    written += 1;
+                }
+            }
+            let done = w.finish(&outline()).unwrap();
+            let doc = Document::load_mem(&done.value).unwrap();
+            prop_assert_eq!(doc.get_pages().len(), written.max(1));
+        }
+    }
+}
