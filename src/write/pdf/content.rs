@@ -120,13 +120,27 @@ fn draw_run(
 ) -> Result<(), PdfError> {
     let size = run.size as f32;
     let scale = run.size / 1000.0;
-    // The parsed face borrows the font bytes; an Arc clone keeps `face` free to record
-    // the glyphs.
-    let (data, index) = face.source();
-    let parsed = face.parse_bytes(&data, index)?;
+    // Glyphs seen before are looked up in the face's records; the font is parsed only
+    // when a run brings a new glyph (its advance width is needed), which after the
+    // first pages is rare. The parsed face borrows the font bytes: an Arc clone keeps
+    // `face` free to record the glyphs.
     let mut placed = Vec::with_capacity(run.glyphs.len());
+    let mut parsed = None;
+    let (data, index) = face.source();
     for g in &run.glyphs {
-        let (cid, width) = face.use_glyph(&parsed, g.id)?;
+        let known = face.known_glyph(g.id);
+        let (cid, width) = match known {
+            Some(k) => k,
+            None => {
+                let p = match parsed.take() {
+                    Some(p) => p,
+                    None => face.parse_bytes(&data, index)?,
+                };
+                let found = face.use_glyph(&p, g.id)?;
+                parsed = Some(p);
+                found
+            }
+        };
         placed.push((cid, width));
     }
 
