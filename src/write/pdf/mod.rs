@@ -23,6 +23,33 @@
 //! assert!(done.value.starts_with(b"%PDF-1.7"));
 //! ```
 //!
+//! With the page builder, the writer is the builder's [`PageSink`](crate::typeset::page::PageSink):
+//! pages go to the file as the builder cuts them.
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # use lacuna::typeset::frame::{FaceData, FaceSet};
+//! # let data: Arc<[u8]> = std::fs::read("fonts/LinLibertine_R.otf").unwrap().into();
+//! # let faces = FaceSet { faces: vec![FaceData { postscript_name: "LinLibertineO".into(), data, index: 0 }] };
+//! use lacuna::typeset::page::{Flow, Geometry, PageBuilder, SetLine};
+//! use lacuna::write::pdf::{PdfMeta, PdfWriter};
+//!
+//! let doc_meta = lacuna::ir::Meta { title: Some("Minutes".into()), ..Default::default() };
+//! let meta = PdfMeta::from_ir(&doc_meta, 0); // 0: WriteContext::timestamp
+//! let geometry = Geometry {
+//!     width: 420.0, height: 595.0, top: 50.0, left_recto: 50.0, left_verso: 40.0,
+//!     block_height: 470.0, block_width: 320.0, top_skip: 11.0, note_skip: 12.0,
+//!     note_rule: 60.0,
+//! };
+//! let mut pdf = PdfWriter::new(Vec::new(), &faces, &meta).unwrap();
+//! let mut builder = PageBuilder::new(geometry, &mut pdf);
+//! let line = SetLine { advance: 13.0, items: vec![], notes: vec![], break_after: true };
+//! builder.push(Flow::Line(line)).unwrap();
+//! builder.finish().unwrap();
+//! let done = pdf.finish(&[]).unwrap(); // the outline entries of the headings
+//! assert!(done.warnings.is_empty());
+//! ```
+//!
 //! Why pdf-writer + subsetter rather than printpdf or krilla: see `README.md` beside
 //! this file (build time, size and speed measured on the same pages).
 
