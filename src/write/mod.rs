@@ -2,6 +2,7 @@
 
 pub mod epub;
 pub mod json;
+pub mod pdf;
 
 use std::io::Write;
 use std::path::PathBuf;
