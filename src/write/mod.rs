@@ -1,6 +1,7 @@
 //! Writers: one module per output format, and the table the CLI consults.
 
 pub mod json;
+pub mod tei;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,13 +40,22 @@ pub struct WriterInfo {
 }
 
 /// Every writer, in the order outputs are produced.
-pub static WRITERS: &[WriterInfo] = &[WriterInfo {
-    name: "json",
-    extension: "json",
-    binary: false,
-    description: "the IR as pretty-printed JSON, for scripts and golden tests",
-    write: json::write,
-}];
+pub static WRITERS: &[WriterInfo] = &[
+    WriterInfo {
+        name: "json",
+        extension: "json",
+        binary: false,
+        description: "the IR as pretty-printed JSON, for scripts and golden tests",
+        write: json::write,
+    },
+    WriterInfo {
+        name: "tei",
+        extension: "tei.xml",
+        binary: false,
+        description: "TEI P5 XML (valid against tei_all), read back losslessly by --from tei",
+        write: tei::write,
+    },
+];
 
 /// Finds a writer by name.
 pub fn by_name(name: &str) -> Option<&'static WriterInfo> {
