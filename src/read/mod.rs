@@ -1,6 +1,7 @@
 //! Readers: one module per input format, and the table the CLI consults.
 
 pub mod json;
+pub mod tei;
 pub mod transcript;
 
 use crate::diag::{ParseError, Pos, Warned};
@@ -52,6 +53,12 @@ pub static READERS: &[ReaderInfo] = &[
         extensions: &["json"],
         description: "lacuna's IR as JSON (what --json writes)",
         read: json::read,
+    },
+    ReaderInfo {
+        name: "tei",
+        extensions: &["xml", "tei"],
+        description: "TEI P5 XML: lacuna's own, sample texts, spoken corpora, EpiDoc",
+        read: tei::read,
     },
 ];
 
