@@ -622,7 +622,13 @@ impl<'a> Mapper<'a> {
                     if !pending.is_empty() {
                         let pending = std::mem::take(&mut pending);
                         match out.get_mut(start) {
-                            Some(Block::Paragraph(inlines)) => {
+                            Some(
+                                Block::Paragraph(inlines)
+                                | Block::Stage(inlines)
+                                | Block::Heading {
+                                    content: inlines, ..
+                                },
+                            ) => {
                                 inlines.splice(0..0, pending);
                             }
                             _ => out.insert(start, Block::Paragraph(pending)),
@@ -692,7 +698,10 @@ impl<'a> Mapper<'a> {
             }
             "seg" => in_u,
             "milestone" => matches!(el.attr("type"), Some("thematic-break" | "page-break")),
-            "quote" | "q" | "said" | "cit" => self.has_blocks(el),
+            // Standing between blocks, a quotation is a block quotation.
+            "quote" | "q" | "said" | "cit" => true,
+            // Notes and events between blocks are handled with the loose content.
+            "note" | "incident" | "kinesic" | "vocal" | "gap" => false,
             _ => self.has_blocks(el),
         }
     }
@@ -865,11 +874,7 @@ impl<'a> Mapper<'a> {
                     }
                     self.verse(e, out);
                 }
-                Some("head") => out.push(Block::Heading {
-                    level: self.div_depth.saturating_add(1),
-                    content: self.block_inlines(&e.children),
-                    id: e.attr("xml:id").map(str::to_owned),
-                }),
+                Some("head") => out.push(self.caption(el, e)),
                 _ => {
                     let mut inlines = Vec::new();
                     self.inline_el(e, &mut inlines, None);
@@ -883,6 +888,18 @@ impl<'a> Mapper<'a> {
         if !lines.is_empty() || !any && !self.has_child_lg(el) {
             out.push(Block::Verse(lines));
         }
+    }
+
+    /// Maps the `head` of a list, table or stanza: a caption, not a section heading.
+    fn caption(&mut self, parent: &El, head: &El) -> Block {
+        let key = format!("{}/head", parent.qname);
+        if self.warned.insert(key) {
+            self.warnings.push(Warning::at(
+                self.lines.pos(head.offset),
+                format!("<head> of <{}> is kept as a paragraph", parent.qname),
+            ));
+        }
+        Block::Paragraph(self.block_inlines(&head.children))
     }
 
     fn has_child_lg(&self, el: &El) -> bool {
@@ -915,11 +932,7 @@ impl<'a> Mapper<'a> {
                     items.push(blocks);
                 }
                 Some("label") => label = Some(self.block_inlines(&e.children)),
-                Some("head") => out.push(Block::Heading {
-                    level: self.div_depth.saturating_add(1),
-                    content: self.block_inlines(&e.children),
-                    id: e.attr("xml:id").map(str::to_owned),
-                }),
+                Some("head") => out.push(self.caption(el, e)),
                 _ => {
                     self.unknown(e, "its text is kept as an item");
                     let mut blocks = Vec::new();
@@ -953,11 +966,7 @@ impl<'a> Mapper<'a> {
                     }
                     rows.push(TableRow { header, cells });
                 }
-                Some("head") => out.push(Block::Heading {
-                    level: self.div_depth.saturating_add(1),
-                    content: self.block_inlines(&e.children),
-                    id: e.attr("xml:id").map(str::to_owned),
-                }),
+                Some("head") => out.push(self.caption(el, e)),
                 _ => {
                     self.unknown(e, "its text is kept as a row");
                     rows.push(TableRow {
@@ -995,10 +1004,25 @@ impl<'a> Mapper<'a> {
     fn inlines(&mut self, nodes: &[&Node]) -> Vec<Inline> {
         let mut out = Vec::new();
         let mut i = 0;
+        let mut glued = false;
         while i < nodes.len() {
             match nodes[i] {
+                Node::Text(t) if glued => {
+                    push_str(&mut out, t.trim_start_matches(is_xml_space));
+                    glued = false;
+                }
                 Node::Text(t) => push_str(&mut out, t),
+                Node::El(e) if self.is(e, "lb") && e.attr("break") == Some("no") => {
+                    // A line break inside a word: the white space around it is layout.
+                    if let Some(Inline::Text(t)) = out.last_mut() {
+                        let kept = t.trim_end_matches(is_xml_space).len();
+                        t.truncate(kept);
+                    }
+                    self.inline_el(e, &mut out, None);
+                    glued = true;
+                }
                 Node::El(e) => {
+                    glued = false;
                     // A gap that points to the note right after it owns that note.
                     let next = match nodes.get(i + 1) {
                         Some(Node::El(n)) if self.is(e, "gap") && self.is(n, "note") => Some(n),
@@ -1102,7 +1126,12 @@ impl<'a> Mapper<'a> {
                 alt: self.child(el, "desc").map(plain).unwrap_or_default(),
             }),
             "figure" => self.figure(el, out),
-            "lb" => out.push(Inline::LineBreak),
+            "lb" => {
+                if el.attr("n").is_some() {
+                    self.unknown_attr(el, "line numbers (@n) are not kept");
+                }
+                out.push(Inline::LineBreak);
+            }
             "pb" | "cb" => out.push(Inline::Milestone {
                 unit: if name == "pb" { "page" } else { "column" }.to_owned(),
                 n: el.attr("n").map(str::to_owned),
