@@ -27,14 +27,23 @@ fn rewritten_foreign_tei_keeps_every_word_in_order() {
             squeeze(&visible_text(&original, true)),
             squeeze(&visible_text(&rewritten, true)),
         );
-        assert!(before.len() > 100, "{}: too little text to test", path.display());
+        assert!(
+            before.len() > 100,
+            "{}: too little text to test",
+            path.display()
+        );
         if before != after {
             let at = before
                 .chars()
                 .zip(after.chars())
                 .take_while(|(a, b)| a == b)
                 .count();
-            let show = |s: &str| s.chars().skip(at.saturating_sub(30)).take(80).collect::<String>();
+            let show = |s: &str| {
+                s.chars()
+                    .skip(at.saturating_sub(30))
+                    .take(80)
+                    .collect::<String>()
+            };
             panic!(
                 "{}: text differs after {at} characters:\n before: {}\n  after: {}",
                 path.display(),
@@ -56,12 +65,20 @@ fn sample_text_maps_header_divisions_notes_and_verse() {
     assert_eq!(m.identifier.as_deref(), Some("https://example.org/almanac"));
     assert_eq!(m.licence.as_deref(), Some("CC0 1.0"));
     assert_eq!(m.date.as_deref(), Some("1898"));
-    assert!(m.source.as_ref().unwrap().bibl.starts_with("The Lighthouse Keeper's Almanac, printed"));
+    assert!(
+        m.source
+            .as_ref()
+            .unwrap()
+            .bibl
+            .starts_with("The Lighthouse Keeper's Almanac, printed")
+    );
     let headings: Vec<(u8, String)> = doc
         .body
         .iter()
         .filter_map(|b| match b {
-            Block::Heading { level, content, .. } => Some((*level, lacuna::ir::inline_text(content))),
+            Block::Heading { level, content, .. } => {
+                Some((*level, lacuna::ir::inline_text(content)))
+            }
             _ => None,
         })
         .collect();
@@ -77,13 +94,30 @@ fn sample_text_maps_header_divisions_notes_and_verse() {
     assert_eq!(doc.notes.len(), 1);
     assert_eq!(doc.notes[0].series, NoteSeries::Author);
     assert_eq!(doc.notes[0].n, "*");
-    assert_eq!(doc.body.iter().filter(|b| matches!(b, Block::Verse(_))).count(), 2);
-    assert!(doc.body.iter().any(|b| matches!(b, Block::List { ordered: true, items, .. } if items.len() == 3)));
-    assert!(doc.body.iter().any(|b| matches!(b, Block::Table(rows) if rows.len() == 3 && rows[0].header)));
+    assert_eq!(
+        doc.body
+            .iter()
+            .filter(|b| matches!(b, Block::Verse(_)))
+            .count(),
+        2
+    );
+    assert!(
+        doc.body
+            .iter()
+            .any(|b| matches!(b, Block::List { ordered: true, items, .. } if items.len() == 3))
+    );
+    assert!(
+        doc.body
+            .iter()
+            .any(|b| matches!(b, Block::Table(rows) if rows.len() == 3 && rows[0].header))
+    );
     assert!(doc.body.iter().any(|b| matches!(b, Block::Quote(_))));
     let inl = inlines_of(&doc.body);
     assert!(inl.iter().any(|i| matches!(i, Inline::Emph(_))));
-    assert!(inl.iter().any(|i| matches!(i, Inline::Foreign { lang, .. } if lang == "fr")));
+    assert!(
+        inl.iter()
+            .any(|i| matches!(i, Inline::Foreign { lang, .. } if lang == "fr"))
+    );
     assert!(inl.iter().any(|i| matches!(i, Inline::Image { src, alt } if src == "tower.png" && alt.starts_with("The tower"))));
     assert!(inl.iter().any(|i| matches!(i, Inline::Milestone { unit, n } if unit == "page" && n.as_deref() == Some("3"))));
 }
@@ -100,9 +134,15 @@ fn sample_text_warns_once_per_unknown_element_with_position() {
 #[test]
 fn parliamentary_transcript_maps_utterances_and_events() {
     let doc = read_doc(&data("parliament.xml"));
-    let speeches: Vec<&Block> = doc.body.iter().filter(|b| matches!(b, Block::Speech { .. })).collect();
+    let speeches: Vec<&Block> = doc
+        .body
+        .iter()
+        .filter(|b| matches!(b, Block::Speech { .. }))
+        .collect();
     assert_eq!(speeches.len(), 4);
-    let Block::Speech { who, blocks, .. } = speeches[1] else { unreachable!() };
+    let Block::Speech { who, blocks, .. } = speeches[1] else {
+        unreachable!()
+    };
     assert_eq!(who.as_deref(), Some("#Okafor"));
     assert_eq!(blocks.len(), 3);
     let inl = inlines_of(&doc.body);
@@ -119,23 +159,39 @@ fn parliamentary_transcript_maps_utterances_and_events() {
     assert_eq!(
         incidents,
         vec![
-            (IncidentKind::Kinesic, Some("applause".into()), "Applause from the harbour benches".into()),
-            (IncidentKind::Vocal, Some("interruption".into()), "Shouts: Not by Friday!".into()),
-            (IncidentKind::Incident, None, "The Chair rings the bell.".into()),
+            (
+                IncidentKind::Kinesic,
+                Some("applause".into()),
+                "Applause from the harbour benches".into()
+            ),
+            (
+                IncidentKind::Vocal,
+                Some("interruption".into()),
+                "Shouts: Not by Friday!".into()
+            ),
+            (
+                IncidentKind::Incident,
+                None,
+                "The Chair rings the bell.".into()
+            ),
         ]
     );
     // Notes between utterances are the transcriber's comments: stage directions.
     assert!(doc.notes.is_empty());
     assert_eq!(
         doc.body.last(),
-        Some(&Block::Stage(vec![Inline::Text("The sitting was suspended from 10:40 to 10:55.".into())]))
+        Some(&Block::Stage(vec![Inline::Text(
+            "The sitting was suspended from 10:40 to 10:55.".into()
+        )]))
     );
 }
 
 #[test]
 fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     let doc = read_doc(&data("epidoc.xml"));
-    let Block::Paragraph(edition) = &doc.body[0] else { panic!("{:?}", doc.body[0]) };
+    let Block::Paragraph(edition) = &doc.body[0] else {
+        panic!("{:?}", doc.body[0])
+    };
     let gaps: Vec<_> = edition
         .iter()
         .filter_map(|i| match i {
@@ -146,16 +202,39 @@ fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     assert_eq!(gaps.len(), 2);
     assert_eq!(gaps[0].reason, GapReason::Lost);
     let e0 = gaps[0].extent.as_ref().unwrap();
-    assert_eq!((e0.quantity, e0.unit.as_deref()), (Some(3), Some("character")));
+    assert_eq!(
+        (e0.quantity, e0.unit.as_deref()),
+        (Some(3), Some("character"))
+    );
     let e1 = gaps[1].extent.as_ref().unwrap();
-    assert_eq!((e1.description.as_deref(), e1.unit.as_deref()), (Some("unknown"), Some("line")));
-    assert_eq!(edition.iter().filter(|i| matches!(i, Inline::LineBreak)).count(), 6);
-    assert!(edition.iter().any(|i| matches!(i, Inline::Supplied { reason: Some(r), .. } if r == "lost")));
+    assert_eq!(
+        (e1.description.as_deref(), e1.unit.as_deref()),
+        (Some("unknown"), Some("line"))
+    );
+    assert_eq!(
+        edition
+            .iter()
+            .filter(|i| matches!(i, Inline::LineBreak))
+            .count(),
+        6
+    );
+    assert!(
+        edition
+            .iter()
+            .any(|i| matches!(i, Inline::Supplied { reason: Some(r), .. } if r == "lost"))
+    );
     assert!(edition.iter().any(|i| matches!(i, Inline::Unclear { .. })));
     let text = lacuna::ir::inline_text(edition);
     // A line break inside a word (break="no") leaves no space in the text around it.
     assert!(text.contains("Deis portuensibus"), "{text}");
     assert!(text.contains("solvit libens merito"), "{text}");
     assert!(edition.windows(3).any(|w| matches!(w, [Inline::Text(a), Inline::LineBreak, Inline::Text(b)] if a.ends_with("nau") && b.starts_with("ta "))));
-    assert!(doc.meta.source.as_ref().unwrap().bibl.contains("Limestone altar"));
+    assert!(
+        doc.meta
+            .source
+            .as_ref()
+            .unwrap()
+            .bibl
+            .contains("Limestone altar")
+    );
 }

@@ -14,11 +14,19 @@ use tei_support::{documents, from_tei, json, read_doc, to_tei};
 #[test]
 fn every_test_document_round_trips() {
     let docs = documents();
-    assert!(docs.len() >= 5, "expected the seed and the TEI test documents: {docs:?}");
+    assert!(
+        docs.len() >= 5,
+        "expected the seed and the TEI test documents: {docs:?}"
+    );
     for path in docs {
         let doc = read_doc(&path);
         let back = from_tei(&to_tei(&doc));
-        assert_eq!(json(&back), json(&doc), "{} does not round-trip", path.display());
+        assert_eq!(
+            json(&back),
+            json(&doc),
+            "{} does not round-trip",
+            path.display()
+        );
     }
 }
 
@@ -78,7 +86,9 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
                 description,
             }),
     )
-    .prop_map(|e| e.filter(|e| e.quantity.is_some() || e.unit.is_some() || e.description.is_some()));
+    .prop_map(|e| {
+        e.filter(|e| e.quantity.is_some() || e.unit.is_some() || e.description.is_some())
+    });
     let shown = prop::sample::select(vec!["....", "...", "…", "[...]", "", "- - -"]);
     let gap_note = if editorial.is_empty() {
         Just(None).boxed()
@@ -94,11 +104,21 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
         })
     });
     let incident = (
-        prop::sample::select(vec![IncidentKind::Incident, IncidentKind::Kinesic, IncidentKind::Vocal]),
+        prop::sample::select(vec![
+            IncidentKind::Incident,
+            IncidentKind::Kinesic,
+            IncidentKind::Vocal,
+        ]),
         prop::option::of(token()),
         prop_oneof![text(), Just(String::new())],
     )
-        .prop_map(|(kind, category, desc)| Inline::Incident(Incident { kind, category, desc }));
+        .prop_map(|(kind, category, desc)| {
+            Inline::Incident(Incident {
+                kind,
+                category,
+                desc,
+            })
+        });
     let mut leaves = vec![
         text().prop_map(Inline::Text).boxed(),
         text().prop_map(Inline::Text).boxed(),
@@ -161,17 +181,22 @@ fn inlines(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Vec<Inline
             content.clone().prop_map(Inline::SmallCaps),
             content.clone().prop_map(Inline::Sup),
             content.clone().prop_map(Inline::Sub),
-            (prop::sample::select(vec!["underline", "spaced", "strike", ""]), content.clone())
+            (
+                prop::sample::select(vec!["underline", "spaced", "strike", ""]),
+                content.clone()
+            )
                 .prop_map(|(rend, content)| Inline::Hi {
                     rend: rend.to_owned(),
                     content
                 }),
-            (prop::sample::select(vec!["la", "fr", "ru", ""]), content.clone()).prop_map(
-                |(lang, content)| Inline::Foreign {
+            (
+                prop::sample::select(vec!["la", "fr", "ru", ""]),
+                content.clone()
+            )
+                .prop_map(|(lang, content)| Inline::Foreign {
                     lang: lang.to_owned(),
                     content
-                }
-            ),
+                }),
             (prop::option::of(token()), content.clone())
                 .prop_map(|(reason, content)| Inline::Unclear { reason, content }),
             (prop::option::of(token()), content.clone())
@@ -190,9 +215,8 @@ fn blocks(ids: Vec<String>, editorial: Vec<String>, max: usize) -> BoxedStrategy
     let leaf = prop_oneof![
         il.clone().prop_map(Block::Paragraph),
         il.clone().prop_map(Block::Paragraph),
-        (1u8..5, il.clone(), prop::option::of("h[0-9]{1,3}")).prop_map(|(level, content, id)| {
-            Block::Heading { level, content, id }
-        }),
+        (1u8..5, il.clone(), prop::option::of("h[0-9]{1,3}"))
+            .prop_map(|(level, content, id)| { Block::Heading { level, content, id } }),
         il.clone().prop_map(Block::Stage),
         prop::collection::vec(il.clone(), 1..3).prop_map(Block::Verse),
         (prop::option::of("[a-z]{1,5}"), "[ -~\n\t]{0,20}")
@@ -252,7 +276,15 @@ fn meta() -> impl Strategy<Value = Meta> {
         ),
     )
         .prop_map(
-            |(title, subtitle, authors, lang, date, source, (identifier, publisher, licence, extra))| Meta {
+            |(
+                title,
+                subtitle,
+                authors,
+                lang,
+                date,
+                source,
+                (identifier, publisher, licence, extra),
+            )| Meta {
                 title,
                 subtitle,
                 authors,
@@ -274,7 +306,10 @@ fn document() -> impl Strategy<Value = Document> {
             let editorial: Vec<String> = (1..=ne).map(|i| format!("e{i}")).collect();
             let ids: Vec<String> = author.iter().chain(&editorial).cloned().collect();
             let notes = prop::collection::vec(
-                (blocks(ids.clone(), editorial.clone(), 3), prop::option::of(Just("#ed".to_owned()))),
+                (
+                    blocks(ids.clone(), editorial.clone(), 3),
+                    prop::option::of(Just("#ed".to_owned())),
+                ),
                 na + ne,
             );
             (meta(), blocks(ids, editorial, 8), notes, Just((na, ne)))

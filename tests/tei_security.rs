@@ -49,7 +49,11 @@ fn billion_laughs_ends_quickly_with_a_clear_error() {
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
     if let (Some(before), Some(after)) = (before, peak_rss_kb()) {
-        assert!(after - before < 50_000, "peak memory grew by {} kB", after - before);
+        assert!(
+            after - before < 50_000,
+            "peak memory grew by {} kB",
+            after - before
+        );
     }
     assert_eq!(e.pos, lacuna::Pos::new(2, 1));
     assert!(e.message.contains("declares entities"), "{e}");
@@ -122,7 +126,9 @@ fn truncated_file_is_an_error_at_its_end() {
 
 #[test]
 fn malformed_xml_gives_line_and_column() {
-    let e = read_err(&format!("<TEI xmlns=\"{TEI}\">\n<text>\n  <body></text></TEI>"));
+    let e = read_err(&format!(
+        "<TEI xmlns=\"{TEI}\">\n<text>\n  <body></text></TEI>"
+    ));
     assert_eq!(e.pos.line, 3, "{e}");
     assert!(e.message.starts_with("malformed XML"), "{e}");
     let e = read_err(&format!("<TEI xmlns=\"{TEI}\"><p a=\"1\" a=\"2\"/></TEI>"));
@@ -135,7 +141,9 @@ fn malformed_xml_gives_line_and_column() {
 
 #[test]
 fn wrong_root_element_is_refused() {
-    let e = read_err("<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>");
+    let e = read_err(
+        "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>",
+    );
     assert_eq!(e.pos, lacuna::Pos::new(2, 1));
     assert!(e.message.contains("root element is <html>"), "{e}");
 }
@@ -148,15 +156,23 @@ fn non_tei_namespace_is_refused() {
     let e = read_err("<t:TEI xmlns:t=\"urn:other\"/>");
     assert!(e.message.contains("urn:other"), "{e}");
     // A prefixed TEI root is TEI.
-    let ok = format!("<t:TEI xmlns:t=\"{TEI}\"><t:text><t:body><t:p>ok</t:p></t:body></t:text></t:TEI>");
-    assert_eq!(lacuna::ir::blocks_text(&tei::read(&ok, &ReadOptions::default()).unwrap().value.body), "ok\n");
+    let ok =
+        format!("<t:TEI xmlns:t=\"{TEI}\"><t:text><t:body><t:p>ok</t:p></t:body></t:text></t:TEI>");
+    assert_eq!(
+        lacuna::ir::blocks_text(&tei::read(&ok, &ReadOptions::default()).unwrap().value.body),
+        "ok\n"
+    );
 }
 
 #[test]
 fn binary_reports_file_line_col_and_writes_nothing() {
     let dir = common::temp_dir();
     let input = dir.path().join("broken.xml");
-    std::fs::write(&input, format!("<TEI xmlns=\"{TEI}\">\n<text><body>\n<p>unfinished")).unwrap();
+    std::fs::write(
+        &input,
+        format!("<TEI xmlns=\"{TEI}\">\n<text><body>\n<p>unfinished"),
+    )
+    .unwrap();
     let out_dir = dir.path().join("out");
     let out = common::lacuna()
         .arg(&input)
@@ -188,9 +204,16 @@ fn binary_stops_billion_laughs_quickly() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("{}:2:1: ", input.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:1: ", input.display())),
+        "{stderr}"
+    );
     assert!(!dir.path().join("lol.tei.xml").exists());
 }

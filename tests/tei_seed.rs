@@ -59,7 +59,10 @@ fn tags(xml: &str) -> Vec<Tag> {
 }
 
 fn attr<'t>(t: &'t Tag, name: &str) -> Option<&'t str> {
-    t.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    t.attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 #[test]
@@ -118,7 +121,10 @@ fn seed_tei_has_every_word_in_order() {
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
         expected.push_str(&rest[..open]);
-        if !rest[open + 1..close - 1].bytes().all(|b| b.is_ascii_digit()) {
+        if !rest[open + 1..close - 1]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
             expected.push_str(&rest[open..close]);
         }
         rest = &rest[close..];
@@ -137,7 +143,12 @@ fn seed_tei_has_every_word_in_order() {
             .zip(actual.chars())
             .take_while(|(a, b)| a == b)
             .count();
-        let show = |s: &str| s.chars().skip(at.saturating_sub(30)).take(80).collect::<String>();
+        let show = |s: &str| {
+            s.chars()
+                .skip(at.saturating_sub(30))
+                .take(80)
+                .collect::<String>()
+        };
         panic!(
             "the TEI's text differs from the seed after {at} characters:\n seed: {}\n  TEI: {}",
             show(&expected),
@@ -156,7 +167,11 @@ fn seed_through_the_binary() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = common::read(&dir.path().join("minutes-1917.tei.xml"));
     assert_eq!(written, seed_tei());
 }

@@ -11,7 +11,11 @@ fn tei_of_every_test_document_is_valid() {
     let dir = common::temp_dir();
     let mut files = Vec::new();
     for path in documents() {
-        let stem = path.file_name().unwrap().to_string_lossy().replace('.', "_");
+        let stem = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('.', "_");
         let out = dir.path().join(format!("{stem}.tei.xml"));
         std::fs::write(&out, to_tei(&read_doc(&path))).unwrap();
         files.push(out);

@@ -62,7 +62,10 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         Ns::Tei => {}
         Ns::None => warnings.push(Warning::at(
             root_pos,
-            format!("<{}> is in no namespace; read as TEI (xmlns=\"{TEI_NS}\")", root.local),
+            format!(
+                "<{}> is in no namespace; read as TEI (xmlns=\"{TEI_NS}\")",
+                root.local
+            ),
         )),
         Ns::Other(ns) => {
             return Err(ParseError::new(
@@ -101,10 +104,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     m.fix_pointers(&mut body);
     let mut notes = std::mem::take(&mut m.notes);
     // Notes are ordered by series, then number (the IR's convention).
-    notes.sort_by(|a, b| {
-        (a.series, n_key(&a.n))
-            .cmp(&(b.series, n_key(&b.n)))
-    });
+    notes.sort_by_key(|a| (a.series, n_key(&a.n)));
     let doc = Document { meta, body, notes };
     let mut warnings = m.warnings;
     warnings.extend(crate::transform::check_notes(&doc));
@@ -193,7 +193,11 @@ struct Tree {
     ids: HashSet<String>,
 }
 
-fn parse(text: &str, lines: &LineIndex<'_>, warnings: &mut Vec<Warning>) -> Result<Tree, ParseError> {
+fn parse(
+    text: &str,
+    lines: &LineIndex<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Tree, ParseError> {
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<El> = Vec::new();
@@ -223,7 +227,10 @@ fn parse(text: &str, lines: &LineIndex<'_>, warnings: &mut Vec<Warning>) -> Resu
                     ));
                 }
                 let ns = ns.map_err(|prefix| {
-                    err(before, format!("malformed XML: unknown namespace prefix {prefix:?}"))
+                    err(
+                        before,
+                        format!("malformed XML: unknown namespace prefix {prefix:?}"),
+                    )
                 })?;
                 let el = element(start, ns, before).map_err(|m| err(before, m))?;
                 if let Some(id) = el.attr("xml:id") {
@@ -248,7 +255,10 @@ fn parse(text: &str, lines: &LineIndex<'_>, warnings: &mut Vec<Warning>) -> Resu
                     Ok(Some(c)) => {
                         return Err(err(
                             before,
-                            format!("malformed XML: character U+{:04X} is not allowed in XML", c as u32),
+                            format!(
+                                "malformed XML: character U+{:04X} is not allowed in XML",
+                                c as u32
+                            ),
                         ));
                     }
                     Err(e) => return Err(err(before, format!("malformed XML: {e}"))),
@@ -307,7 +317,11 @@ fn resolve(ns: ResolveResult<'_>) -> Result<Ns, String> {
     match ns {
         ResolveResult::Bound(ns) => {
             let uri: &str = ns.as_ref();
-            Ok(if uri == TEI_NS { Ns::Tei } else { Ns::Other(uri.to_owned()) })
+            Ok(if uri == TEI_NS {
+                Ns::Tei
+            } else {
+                Ns::Other(uri.to_owned())
+            })
         }
         ResolveResult::Unbound => Ok(Ns::None),
         ResolveResult::Unknown(prefix) => Err(prefix),
@@ -355,7 +369,10 @@ fn push_text(
     if let Some(bad) = s.chars().find(|&c| !is_xml_char(c)) {
         return Err(err(
             offset,
-            format!("malformed XML: character U+{:04X} is not allowed in XML", bad as u32),
+            format!(
+                "malformed XML: character U+{:04X} is not allowed in XML",
+                bad as u32
+            ),
         ));
     }
     match stack.last_mut() {
@@ -364,7 +381,12 @@ fn push_text(
             _ => parent.children.push(Node::Text(s.to_owned())),
         },
         None if s.chars().all(is_xml_space) => {}
-        None => return Err(err(offset, "malformed XML: text outside the root element".into())),
+        None => {
+            return Err(err(
+                offset,
+                "malformed XML: text outside the root element".into(),
+            ));
+        }
     }
     Ok(())
 }
@@ -416,7 +438,11 @@ impl<'a> Mapper<'a> {
         el.elements().find(|e| self.is(e, name))
     }
 
-    fn children<'e>(&self, el: &'e El, name: &'e str) -> impl Iterator<Item = &'e El> + use<'e, '_, 'a> {
+    fn children<'e>(
+        &self,
+        el: &'e El,
+        name: &'e str,
+    ) -> impl Iterator<Item = &'e El> + use<'e, '_, 'a> {
         el.elements().filter(move |e| self.is(e, name))
     }
 
@@ -562,7 +588,13 @@ impl<'a> Mapper<'a> {
 
     /// Maps a sequence of block-container children: block elements map one by one, loose
     /// inline content between them becomes paragraphs (or stage directions for events).
-    fn container_nodes(&mut self, nodes: &[&Node], in_u: bool, out: &mut Vec<Block>, in_back: bool) {
+    fn container_nodes(
+        &mut self,
+        nodes: &[&Node],
+        in_u: bool,
+        out: &mut Vec<Block>,
+        in_back: bool,
+    ) {
         let mut pieces: Vec<Piece<'_>> = Vec::new();
         for &node in nodes {
             let block = match node {
@@ -611,7 +643,8 @@ impl<'a> Mapper<'a> {
                 Piece::Block(e) => {
                     let start = out.len();
                     let is_l = self.is(e, "l");
-                    if is_l && loose_verse
+                    if is_l
+                        && loose_verse
                         && let Some(Block::Verse(lines)) = out.last_mut()
                     {
                         lines.push(self.block_inlines(&e.children));
@@ -711,7 +744,19 @@ impl<'a> Mapper<'a> {
         el.elements().any(|e| {
             matches!(
                 self.name(e),
-                Some("p" | "ab" | "lg" | "l" | "list" | "table" | "sp" | "u" | "div" | "head" | "quote" | "eg")
+                Some(
+                    "p" | "ab"
+                        | "lg"
+                        | "l"
+                        | "list"
+                        | "table"
+                        | "sp"
+                        | "u"
+                        | "div"
+                        | "head"
+                        | "quote"
+                        | "eg"
+                )
             )
         })
     }
@@ -787,8 +832,7 @@ impl<'a> Mapper<'a> {
                 }
             }
             "floatingText" | "spGrp" | "castList" | "listBibl" | "titlePage" | "docTitle"
-            | "opener" | "closer" | "epigraph" | "argument" | "postscript"
-            | "annotationBlock" => {
+            | "opener" | "closer" | "epigraph" | "argument" | "postscript" | "annotationBlock" => {
                 self.unknown(el, "its content is kept");
                 self.container(el, out, in_back);
             }
@@ -971,9 +1015,9 @@ impl<'a> Mapper<'a> {
                     self.unknown(e, "its text is kept as a row");
                     rows.push(TableRow {
                         header: false,
-                        cells: vec![self.block_inlines(std::slice::from_ref(&Node::Text(
-                            plain(e),
-                        )))],
+                        cells: vec![
+                            self.block_inlines(std::slice::from_ref(&Node::Text(plain(e)))),
+                        ],
                     });
                 }
             }
@@ -1149,7 +1193,10 @@ impl<'a> Mapper<'a> {
                     .or_else(|| el.elements().next());
                 if let Some(p) = preferred {
                     if el.elements().count() > 1 {
-                        self.unknown(el, "only its first preferred reading (corr, reg, expan) is kept");
+                        self.unknown(
+                            el,
+                            "only its first preferred reading (corr, reg, expan) is kept",
+                        );
                     }
                     let content = self.inline_children(p);
                     out.extend(content);
@@ -1165,10 +1212,7 @@ impl<'a> Mapper<'a> {
     }
 
     fn figure(&mut self, el: &El, out: &mut Vec<Inline>) {
-        let alt = self
-            .child(el, "figDesc")
-            .map(plain)
-            .unwrap_or_default();
+        let alt = self.child(el, "figDesc").map(plain).unwrap_or_default();
         for g in self.children(el, "graphic") {
             out.push(Inline::Image {
                 src: g.attr("url").unwrap_or("").to_owned(),
@@ -1186,11 +1230,14 @@ impl<'a> Mapper<'a> {
         let q = quantity.and_then(|q| q.trim().parse::<u32>().ok());
         let mut description = el.attr("extent").map(str::to_owned);
         if let (Some(raw), None) = (quantity, q) {
-            self.unknown_attr(el, "a @quantity that is not a whole number is kept in @extent");
+            self.unknown_attr(
+                el,
+                "a @quantity that is not a whole number is kept in @extent",
+            );
             description.get_or_insert_with(|| raw.to_owned());
         }
         let unit = el.attr("unit").map(str::to_owned);
-        let extent = (q.is_some() || unit.is_some() || description.is_some()).then(|| Extent {
+        let extent = (q.is_some() || unit.is_some() || description.is_some()).then_some(Extent {
             quantity: q,
             unit,
             description,
@@ -1341,7 +1388,9 @@ fn block_to_inlines(block: Block) -> Vec<Inline> {
         Block::Paragraph(c) | Block::Stage(c) | Block::Heading { content: c, .. } => c,
         other => {
             let text = crate::ir::blocks_text(std::slice::from_ref(&other));
-            vec![Inline::Text(text.split_whitespace().collect::<Vec<_>>().join(" "))]
+            vec![Inline::Text(
+                text.split_whitespace().collect::<Vec<_>>().join(" "),
+            )]
         }
     }
 }
@@ -1504,7 +1553,8 @@ mod tests {
 
     #[test]
     fn refuses_entity_declarations() {
-        let e = err("<!DOCTYPE TEI [<!ENTITY a \"x\">]>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"/>");
+        let e =
+            err("<!DOCTYPE TEI [<!ENTITY a \"x\">]>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"/>");
         assert_eq!(e.pos, Pos::new(1, 1));
         assert!(e.message.contains("entities"), "{e}");
     }
@@ -1534,7 +1584,9 @@ mod tests {
         };
         assert_eq!(who.as_deref(), Some("#A"));
         assert_eq!(blocks.len(), 3);
-        assert!(matches!(&blocks[1], Block::Stage(s) if matches!(&s[0], Inline::Incident(i) if i.kind == IncidentKind::Kinesic && i.desc == "Applause")));
+        assert!(
+            matches!(&blocks[1], Block::Stage(s) if matches!(&s[0], Inline::Incident(i) if i.kind == IncidentKind::Kinesic && i.desc == "Applause"))
+        );
         assert_eq!(
             d.body[1],
             Block::Stage(vec![Inline::Text("The sitting ends.".into())])
@@ -1550,7 +1602,11 @@ mod tests {
             vec![Block::Paragraph(vec![Inline::Text("Ann and Bob".into())])]
         );
         let msgs: Vec<_> = w.warnings.iter().map(ToString::to_string).collect();
-        assert_eq!(msgs.iter().filter(|m| m.contains("persName")).count(), 1, "{msgs:?}");
+        assert_eq!(
+            msgs.iter().filter(|m| m.contains("persName")).count(),
+            1,
+            "{msgs:?}"
+        );
         assert!(msgs[0].starts_with("1:"), "{msgs:?}");
     }
 

@@ -62,13 +62,6 @@ pub fn write(doc: &Document, _ctx: &WriteContext<'_>, out: &mut dyn Write) -> Wr
     Ok(w.warnings)
 }
 
-/// Where a block stands: directly in `body`/`div` (headings open divisions) or elsewhere.
-#[derive(Clone, Copy, PartialEq)]
-enum Ctx {
-    Div,
-    Nested,
-}
-
 type Attrs<'s> = Vec<(&'static str, Cow<'s, str>)>;
 
 struct TeiWriter<'d> {
@@ -370,7 +363,7 @@ impl<'d> TeiWriter<'d> {
         let mut only_heads = false;
         for block in &doc.body {
             let Block::Heading { level, content, id } = block else {
-                self.block(block, Ctx::Div);
+                self.block(block);
                 only_heads = false;
                 continue;
             };
@@ -429,17 +422,16 @@ impl<'d> TeiWriter<'d> {
         }
     }
 
-    fn blocks(&mut self, blocks: &[Block], ctx: Ctx) {
+    fn blocks(&mut self, blocks: &[Block]) {
         for b in blocks {
-            self.block(b, ctx);
+            self.block(b);
         }
     }
 
-    fn block(&mut self, block: &Block, ctx: Ctx) {
+    fn block(&mut self, block: &Block) {
         match block {
             Block::Heading { level, content, id } => {
-                // Only reached outside body and divs: there is no division to open.
-                debug_assert!(ctx == Ctx::Nested);
+                // Only reached outside body and divs (see `body`): no division to open.
                 let mut attrs: Attrs<'_> =
                     vec![("type", "heading".into()), ("n", level.to_string().into())];
                 attrs.extend(self.id_attr(id.as_deref()));
@@ -456,13 +448,13 @@ impl<'d> TeiWriter<'d> {
                 if let Some(speaker) = speaker {
                     self.line("speaker", vec![], speaker);
                 }
-                self.blocks(blocks, Ctx::Nested);
+                self.blocks(blocks);
                 self.close_block("sp");
             }
             Block::Stage(content) => self.line("stage", vec![], content),
             Block::Quote(blocks) => {
                 self.open_block("quote", vec![]);
-                self.blocks(blocks, Ctx::Nested);
+                self.blocks(blocks);
                 self.close_block("quote");
             }
             Block::Verse(lines) => {
@@ -497,7 +489,7 @@ impl<'d> TeiWriter<'d> {
                         continue;
                     }
                     self.open_block("item", attrs);
-                    self.blocks(item, Ctx::Nested);
+                    self.blocks(item);
                     self.close_block("item");
                 }
                 self.close_block("list");
@@ -544,7 +536,10 @@ impl<'d> TeiWriter<'d> {
             }
             Block::ThematicBreak => self.empty_block(
                 "milestone",
-                vec![("unit", "section".into()), ("type", "thematic-break".into())],
+                vec![
+                    ("unit", "section".into()),
+                    ("type", "thematic-break".into()),
+                ],
             ),
             Block::PageBreak => self.empty_block(
                 "milestone",
@@ -554,7 +549,12 @@ impl<'d> TeiWriter<'d> {
     }
 
     /// Returns `name="value"` when `value` is a valid list of TEI tokens; warns otherwise.
-    fn token_attr<'s>(&mut self, name: &'static str, value: Option<&'s str>, what: &str) -> Attrs<'s> {
+    fn token_attr<'s>(
+        &mut self,
+        name: &'static str,
+        value: Option<&'s str>,
+        what: &str,
+    ) -> Attrs<'s> {
         match value {
             Some(v) if is_token_list(v) => vec![(name, v.into())],
             Some(v) => {
@@ -657,7 +657,9 @@ impl<'d> TeiWriter<'d> {
         if !value.is_empty() && !value.chars().any(char::is_whitespace) {
             return vec![(name, value.into())];
         }
-        self.warn(format!("{value:?} is not a valid URI for @{name}: spaces encoded as %20"));
+        self.warn(format!(
+            "{value:?} is not a valid URI for @{name}: spaces encoded as %20"
+        ));
         let encoded: String = value
             .chars()
             .map(|c| {
@@ -746,7 +748,7 @@ impl<'d> TeiWriter<'d> {
         attrs.extend(self.pointer_list_attr("resp", note.resp.as_deref()));
         if block {
             self.open_block("note", attrs);
-            self.blocks(&note.content, Ctx::Nested);
+            self.blocks(&note.content);
             self.close_block("note");
             return;
         }
@@ -757,7 +759,7 @@ impl<'d> TeiWriter<'d> {
         }
         self.event(Event::Start(start));
         self.inline += 1;
-        self.blocks(&note.content, Ctx::Nested);
+        self.blocks(&note.content);
         self.inline -= 1;
         self.event(Event::End(BytesEnd::new("note")));
     }
@@ -801,16 +803,17 @@ fn is_token(s: &str) -> bool {
 
 /// Tells whether `s` is a valid list of TEI tokens, split at XML white space.
 fn is_token_list(s: &str) -> bool {
-    let mut tokens = s.split([' ', '\t', '\n', '\r']).filter(|t| !t.is_empty()).peekable();
+    let mut tokens = s
+        .split([' ', '\t', '\n', '\r'])
+        .filter(|t| !t.is_empty())
+        .peekable();
     tokens.peek().is_some() && tokens.all(is_token)
 }
 
 /// Tells whether `s` is an XML NCName (an approximation that accepts Unicode letters).
 pub(crate) fn is_ncname(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '\u{B7}'))
 }
 
@@ -897,12 +900,10 @@ mod tests {
     #[test]
     fn escapes_attributes_and_forbidden_characters() {
         let doc = Document {
-            body: vec![Block::Paragraph(vec![
-                Inline::Link {
-                    target: "a\"b&c<".into(),
-                    content: vec![Inline::Text("x\u{1}\r".into())],
-                },
-            ])],
+            body: vec![Block::Paragraph(vec![Inline::Link {
+                target: "a\"b&c<".into(),
+                content: vec![Inline::Text("x\u{1}\r".into())],
+            }])],
             ..Document::default()
         };
         let style = Style::default();
@@ -914,7 +915,14 @@ mod tests {
         let mut out = Vec::new();
         let warnings = write(&doc, &ctx, &mut out).unwrap();
         let xml = String::from_utf8(out).unwrap();
-        assert!(xml.contains(r#"<ref target="a&quot;b&amp;c&lt;">x&#xFFFD;&#13;</ref>"#.replace("&#xFFFD;", "\u{FFFD}").as_str()), "{xml}");
+        assert!(
+            xml.contains(
+                r#"<ref target="a&quot;b&amp;c&lt;">x&#xFFFD;&#13;</ref>"#
+                    .replace("&#xFFFD;", "\u{FFFD}")
+                    .as_str()
+            ),
+            "{xml}"
+        );
         assert_eq!(warnings.len(), 1);
     }
 

@@ -157,11 +157,11 @@ pub fn visible_text(xml: &str, notes: bool) -> String {
 }
 
 fn push_rend(e: &quick_xml::events::BytesStart<'_>, out: &mut String) {
-    if let Some(rend) = e
-        .try_get_attribute("rend")
-        .unwrap()
-        .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned())
-    {
+    if let Some(rend) = e.try_get_attribute("rend").unwrap().map(|a| {
+        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .unwrap()
+            .into_owned()
+    }) {
         out.push_str(&rend);
     }
 }
