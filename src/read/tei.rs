@@ -89,6 +89,11 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     let mut meta = Meta {
         lang: root
             .attr("xml:lang")
+            .or_else(|| {
+                root.elements()
+                    .find(|e| e.local == "text")
+                    .and_then(|t| t.attr("xml:lang"))
+            })
             .map(str::to_owned)
             .unwrap_or_else(|| options.lang.clone()),
         ..Meta::default()
@@ -296,7 +301,17 @@ fn parse(
                 ));
             }
             Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Decl(decl) => {
+                if let Some(Ok(enc)) = decl.encoding()
+                    && !enc.eq_ignore_ascii_case("utf-8")
+                {
+                    warnings.push(Warning::at(
+                        lines.pos(before),
+                        format!("the XML declaration says encoding {enc:?}; read as UTF-8"),
+                    ));
+                }
+            }
+            Event::PI(_) | Event::Comment(_) => {}
         }
     }
     if let Some(open) = stack.last() {
@@ -333,7 +348,8 @@ fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> 
     let local = start.local_name().as_ref().to_owned();
     let mut attrs = Vec::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| format!("malformed XML: {e}"))?;
+        let attr =
+            attr.map_err(|e| format!("malformed XML in the attributes of <{qname}>: {e}"))?;
         let key = attr.key.as_ref().to_owned();
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;

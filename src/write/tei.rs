@@ -40,7 +40,7 @@
 //! XML 1.0 forbids are replaced by U+FFFD with a warning.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
 use quick_xml::events::attributes::Attribute;
@@ -73,6 +73,8 @@ struct TeiWriter<'d> {
     inline: usize,
     /// Which of `doc.notes` have been written.
     written: Vec<bool>,
+    /// The index in `doc.notes` of the first note with each id.
+    index: HashMap<&'d NoteId, usize>,
     warnings: Vec<Warning>,
     warned: BTreeSet<String>,
 }
@@ -85,6 +87,13 @@ impl<'d> TeiWriter<'d> {
             open: Vec::new(),
             inline: 0,
             written: vec![false; doc.notes.len()],
+            index: doc
+                .notes
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, n)| (&n.id, i))
+                .collect(),
             warnings: Vec::new(),
             warned: BTreeSet::new(),
         }
@@ -720,11 +729,7 @@ impl<'d> TeiWriter<'d> {
     }
 
     fn unwritten(&self, id: &NoteId) -> Option<usize> {
-        self.doc
-            .notes
-            .iter()
-            .position(|n| &n.id == id)
-            .filter(|&i| !self.written[i])
+        self.index.get(id).copied().filter(|&i| !self.written[i])
     }
 
     fn note_call(&mut self, id: &NoteId) {
