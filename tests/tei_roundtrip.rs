@@ -174,7 +174,7 @@ fn push(out: &mut Vec<Inline>, item: Inline) {
 fn inlines(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Vec<Inline>> {
     let leaf = leaf(ids, editorial);
     let inline = leaf.prop_recursive(3, 24, 4, |inner| {
-        let content = prop::collection::vec((inner, any::<bool>()), 1..4).prop_map(join);
+        let content = prop::collection::vec((inner, any::<bool>()), 0..4).prop_map(join);
         prop_oneof![
             content.clone().prop_map(Inline::Emph),
             content.clone().prop_map(Inline::Strong),

@@ -217,3 +217,138 @@ fn binary_stops_billion_laughs_quickly() {
     );
     assert!(!dir.path().join("lol.tei.xml").exists());
 }
+
+mod mutations {
+    //! Damaged TEI never makes the reader panic; what it does read writes and reads back
+    //! to the same IR unless the writer warned that something had no valid TEI form.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sources() -> Vec<String> {
+        let data = common::root().join("tests/data/tei");
+        ["sample-text.xml", "parliament.xml", "epidoc.xml"]
+            .iter()
+            .map(|f| common::read(&data.join(f)))
+            .collect()
+    }
+
+    const PIECES: &[&str] = &[
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "/",
+        "</p>",
+        "<p>",
+        "<hi>",
+        "</hi>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<gap/>",
+        "<note>",
+        "</note>",
+        "<lb/>",
+        "<div><head>x</head>",
+        "</div>",
+        "&amp;",
+        "&#0;",
+        "&#x10FFFF;",
+        "&nope;",
+        "\u{0}",
+        "\u{FFFE}",
+        " xml:id=\"a1\"",
+        " corresp=\"#a1\"",
+        "<!DOCTYPE x>",
+        "<?pi x?>",
+        "\n",
+        "  ",
+        "<u who=\"#a\">",
+        "</u>",
+        "<lg>",
+        "<l>",
+        "<list>",
+        "<item>",
+        "<table><row><cell>",
+        "<ptr target=\"#a1\"/>",
+        "<milestone type=\"page-break\"/>",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Delete(usize, usize),
+        Insert(usize, usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<usize>(), 1usize..40).prop_map(|(at, n)| Edit::Delete(at, n)),
+            (any::<usize>(), 0..PIECES.len()).prop_map(|(at, p)| Edit::Insert(at, p)),
+        ]
+    }
+
+    fn apply(mut s: String, edits: &[Edit]) -> String {
+        for e in edits {
+            let at = |i: usize, s: &str| {
+                let mut i = i % (s.len() + 1);
+                while !s.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            match *e {
+                Edit::Delete(i, n) => {
+                    let start = at(i, &s);
+                    let mut end = (start + n).min(s.len());
+                    while !s.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    s.replace_range(start..end, "");
+                }
+                Edit::Insert(i, p) => {
+                    let i = at(i, &s);
+                    s.insert_str(i, PIECES[p]);
+                }
+            }
+        }
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn damaged_tei_never_panics(which in 0usize..3, edits in prop::collection::vec(edit(), 1..6)) {
+            let xml = apply(sources()[which].clone(), &edits);
+            if let Ok(doc) = tei::read(&xml, &ReadOptions::default()) {
+                let (tei, lossy) = super::to_tei_warned(&doc.value);
+                let back = tei::read(&tei, &ReadOptions::default())
+                    .unwrap_or_else(|e| panic!("lacuna's own TEI does not read: {e}\n{tei}"))
+                    .value;
+                // The writer warns when the schema leaves a value no valid home (a
+                // reason with a private-use character, say); otherwise nothing is lost.
+                if lossy.is_empty() && back != doc.value {
+                    let a = serde_json::to_string_pretty(&doc.value).unwrap();
+                    let b = serde_json::to_string_pretty(&back).unwrap();
+                    let diff: Vec<String> = a.lines().zip(b.lines()).enumerate().filter(|(_, (x, y))| x != y).take(5).map(|(i, (x, y))| format!("{i}: {x} | {y}")).collect();
+                    prop_assert!(false, "round trip differs: {:?}\nsource:\n{}", diff, xml);
+                }
+            }
+        }
+    }
+}
+
+fn to_tei_warned(doc: &lacuna::ir::Document) -> (String, Vec<lacuna::Warning>) {
+    let style = lacuna::style::Style::default();
+    let ctx = lacuna::write::WriteContext {
+        style: &style,
+        timestamp: 0,
+        base_dir: None,
+    };
+    let mut out = Vec::new();
+    let warnings = lacuna::write::tei::write(doc, &ctx, &mut out).unwrap();
+    (String::from_utf8(out).unwrap(), warnings)
+}

@@ -1455,7 +1455,8 @@ fn collapse(s: &str) -> String {
 /// Normalises white space in a block's inline content: runs of XML white space become
 /// one space, across element boundaries; the block is trimmed at both ends; adjacent
 /// texts merge and empty texts go. Code is left as written. Every element that is not
-/// text counts as a non-space, so a space before or after a note call or a gap stays.
+/// text (and every empty element) counts as a non-space, so a space before or after a
+/// note call or a gap stays.
 fn normalise(inlines: &mut Vec<Inline>) {
     let mut prev_space = true;
     collapse_inlines(inlines, &mut prev_space);
@@ -1488,9 +1489,11 @@ fn collapse_inlines(inlines: &mut Vec<Inline>, prev_space: &mut bool) {
                 i.desc = collapse(&i.desc);
                 *prev_space = false;
             }
+            // An empty element counts as a non-space too, like an atom: a pointer
+            // that turns out to be a link must not change the spaces around it.
             other => match children_mut(other) {
-                Some(c) => collapse_inlines(c, prev_space),
-                None => *prev_space = false,
+                Some(c) if !c.is_empty() => collapse_inlines(c, prev_space),
+                _ => *prev_space = false,
             },
         }
         out.push(inline);
