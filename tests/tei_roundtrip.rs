@@ -49,8 +49,8 @@ fn writing_is_deterministic() {
 // ----- generated documents ---------------------------------------------------------------
 //
 // The generator makes IR the way readers make it: text normalised (words joined by single
-// spaces, no space at the start or end of a block or inside an element's edges), no empty
-// inline elements, notes numbered in their series and ordered by series then number.
+// spaces, no space at the start or end of a block or inside an element's edges), notes
+// numbered in their series and ordered by series then number.
 
 fn word() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9<>&\"'.,;:!?()\\[\\]{}À-žЖжΩ\u{a0}—–…‘’“”*#/=%-]{1,7}"
