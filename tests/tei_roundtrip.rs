@@ -60,6 +60,16 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(word(), 1..4).prop_map(|w| w.join(" "))
 }
 
+/// Any string, white space as it comes (for header fields and descriptions, which keep
+/// theirs with `xml:space="preserve"`).
+fn raw() -> impl Strategy<Value = String> {
+    "[ -~\u{a0}\n\t\rЖ…]{0,12}"
+}
+
+fn raw1() -> impl Strategy<Value = String> {
+    "[ -~\u{a0}\n\t\rЖ…]{1,12}"
+}
+
 fn token() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9-]{0,6}"
 }
@@ -110,7 +120,7 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
             IncidentKind::Vocal,
         ]),
         prop::option::of(token()),
-        prop_oneof![text(), Just(String::new())],
+        prop_oneof![text(), Just(String::new()), raw()],
     )
         .prop_map(|(kind, category, desc)| {
             Inline::Incident(Incident {
@@ -135,7 +145,10 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
                 n,
             })
             .boxed(),
-        ("[a-z]{1,6}\\.png", prop_oneof![text(), Just(String::new())])
+        (
+            "[a-z]{1,6}\\.png",
+            prop_oneof![text(), Just(String::new()), raw()],
+        )
             .prop_map(|(src, alt)| Inline::Image { src, alt })
             .boxed(),
     ];
@@ -261,18 +274,20 @@ fn blocks(ids: Vec<String>, editorial: Vec<String>, max: usize) -> BoxedStrategy
 }
 
 fn meta() -> impl Strategy<Value = Meta> {
+    // Title, publisher and authors are never empty strings: an empty <title/> or
+    // <publisher/> means "none".
     (
-        prop::option::of(text()),
-        prop::option::of(prop_oneof![text(), Just(String::new())]),
-        prop::collection::vec(text(), 0..3),
+        prop::option::of(prop_oneof![text(), raw1()]),
+        prop::option::of(prop_oneof![text(), raw()]),
+        prop::collection::vec(prop_oneof![text(), raw1()], 0..3),
         prop::sample::select(vec!["en", "en-GB", "ru", "la", ""]),
-        prop::option::of(text()),
-        prop::option::of(prop_oneof![text(), Just(String::new())]),
+        prop::option::of(prop_oneof![text(), raw()]),
+        prop::option::of(prop_oneof![text(), raw()]),
         (
-            prop::option::of(text()),
-            prop::option::of(text()),
-            prop::option::of(text()),
-            prop::collection::btree_map("[a-z ]{0,6}", "[ -~\n\u{a0}]{0,12}", 0..3),
+            prop::option::of(prop_oneof![text(), raw()]),
+            prop::option::of(prop_oneof![text(), raw1()]),
+            prop::option::of(prop_oneof![text(), raw()]),
+            prop::collection::btree_map("[a-z ]{0,6}", raw(), 0..3),
         ),
     )
         .prop_map(

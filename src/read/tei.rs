@@ -517,12 +517,7 @@ impl<'a> Mapper<'a> {
                 for note in self.children(ns, "note") {
                     match (note.attr("type"), note.attr("n")) {
                         (Some("meta"), Some(key)) => {
-                            let value = if note.attr("xml:space") == Some("preserve") {
-                                raw_text(note)
-                            } else {
-                                plain(note)
-                            };
-                            meta.extra.insert(key.to_owned(), value);
+                            meta.extra.insert(key.to_owned(), plain(note));
                         }
                         _ => {
                             let n = meta.extra.len() + 1;
@@ -613,19 +608,10 @@ impl<'a> Mapper<'a> {
     ) {
         let mut pieces: Vec<Piece<'_>> = Vec::new();
         for &node in nodes {
-            let block = match node {
-                Node::El(e) => self.is_block(e, in_u),
-                Node::Text(_) => false,
-            };
-            if block {
-                pieces.push(Piece::Block(match node {
-                    Node::El(e) => e,
-                    Node::Text(_) => unreachable!("only elements are blocks"),
-                }));
-            } else if let Some(Piece::Run(run)) = pieces.last_mut() {
-                run.push(node);
-            } else {
-                pieces.push(Piece::Run(vec![node]));
+            match (node, pieces.last_mut()) {
+                (Node::El(e), _) if self.is_block(e, in_u) => pieces.push(Piece::Block(e)),
+                (_, Some(Piece::Run(run))) => run.push(node),
+                _ => pieces.push(Piece::Run(vec![node])),
             }
         }
         // Source boundaries (pb, milestone) standing between blocks open the next paragraph.
@@ -1440,8 +1426,12 @@ fn raw_text(el: &El) -> String {
     out
 }
 
-/// Returns the text of `el` with XML white space collapsed and trimmed.
+/// Returns the text of `el` with XML white space collapsed and trimmed, unless the
+/// element says `xml:space="preserve"`.
 fn plain(el: &El) -> String {
+    if el.attr("xml:space") == Some("preserve") {
+        return raw_text(el);
+    }
     collapse(&raw_text(el))
 }
 
@@ -1485,10 +1475,8 @@ fn collapse_inlines(inlines: &mut Vec<Inline>, prev_space: &mut bool) {
                 }
                 continue;
             }
-            Inline::Incident(i) => {
-                i.desc = collapse(&i.desc);
-                *prev_space = false;
-            }
+            // Its description was normalised when read (see `plain`).
+            Inline::Incident(_) => *prev_space = false,
             // An empty element counts as a non-space too, like an atom: a pointer
             // that turns out to be a link must not change the spaces around it.
             other => match children_mut(other) {

@@ -9,7 +9,7 @@
 //! | `publisher`, `identifier`, `licence` | `publicationStmt/publisher`, `idno`, `availability/licence` |
 //! | `source.bibl` (the colophon) | `sourceDesc/bibl` |
 //! | `date` | `profileDesc/creation/date` |
-//! | `extra` (key → value) | `notesStmt/note[@type="meta"][@n=key]`, `xml:space="preserve"` |
+//! | `extra` (key → value) | `notesStmt/note[@type="meta"][@n=key]` |
 //! | `lang` | `TEI/@xml:lang` |
 //! | flat headings with levels | nested `div`s with `head`; a skipped level gets a `div` without `head`; two headings in a row at one level share a `div` (two `head`s) |
 //! | a heading inside a quote, list item, note or speech | `ab[@type="heading"][@n=level]` |
@@ -34,6 +34,9 @@
 //! (TEI's inline note placement: a note stands where it is called). Author footnotes are
 //! `<note type="author" place="foot">` at their call. A note called a second time is called
 //! with `<ptr target="#id"/>`; notes never called stand in `<back>`.
+//!
+//! Header strings, incident descriptions and image descriptions whose white space readers
+//! would collapse (double or edge spaces, line ends) get `xml:space="preserve"`.
 //!
 //! Values that no TEI attribute can hold (an empty `@rend`, a reason with control
 //! characters, a note id that is not an XML name) are left out with a warning; characters
@@ -299,11 +302,7 @@ impl<'d> TeiWriter<'d> {
             for (key, value) in &meta.extra {
                 self.text_line(
                     "note",
-                    vec![
-                        ("type", "meta".into()),
-                        ("n", key.as_str().into()),
-                        ("xml:space", "preserve".into()),
-                    ],
+                    vec![("type", "meta".into()), ("n", key.as_str().into())],
                     value,
                 );
             }
@@ -351,7 +350,10 @@ impl<'d> TeiWriter<'d> {
         self.close_block("teiHeader");
     }
 
-    fn text_line(&mut self, name: &str, attrs: Attrs<'_>, text: &str) {
+    /// Writes an element holding a plain string; `xml:space="preserve"` keeps white space
+    /// that readers would otherwise collapse.
+    fn text_line(&mut self, name: &str, mut attrs: Attrs<'_>, text: &str) {
+        preserve_space(&mut attrs, text);
         if text.is_empty() {
             self.empty_block(name, attrs);
         } else {
@@ -637,7 +639,9 @@ impl<'d> TeiWriter<'d> {
                     self.event(Event::Empty(start));
                 } else {
                     self.event(Event::Start(start));
-                    self.inline_element("desc", vec![], &[Inline::Text(alt.clone())]);
+                    let mut attrs = Vec::new();
+                    preserve_space(&mut attrs, alt);
+                    self.inline_element("desc", attrs, &[Inline::Text(alt.clone())]);
                     self.event(Event::End(BytesEnd::new("graphic")));
                 }
             }
@@ -695,7 +699,9 @@ impl<'d> TeiWriter<'d> {
         let attrs = self.token_attr("type", incident.category.as_deref(), "incident category");
         let start = self.start_tag(name, &attrs);
         self.event(Event::Start(start));
-        self.inline_element("desc", vec![], &text_inlines(&incident.desc));
+        let mut desc_attrs = Vec::new();
+        preserve_space(&mut desc_attrs, &incident.desc);
+        self.inline_element("desc", desc_attrs, &text_inlines(&incident.desc));
         self.event(Event::End(BytesEnd::new(name.to_owned())));
     }
 
@@ -778,6 +784,16 @@ impl<'d> TeiWriter<'d> {
             }
             None => vec![],
         }
+    }
+}
+
+/// Adds `xml:space="preserve"` when `text` is not in the form readers normalise text to
+/// (single spaces, none at either end).
+fn preserve_space(attrs: &mut Attrs<'_>, text: &str) {
+    let normal = text.is_empty()
+        || (!text.contains(['\t', '\n', '\r']) && text.split(' ').all(|w| !w.is_empty()));
+    if !normal && !attrs.iter().any(|(k, _)| *k == "xml:space") {
+        attrs.push(("xml:space", "preserve".into()));
     }
 }
 
