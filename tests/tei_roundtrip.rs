@@ -362,3 +362,27 @@ proptest! {
         prop_assert_eq!(json(&back), json(&doc), "TEI was:\n{}", xml);
     }
 }
+
+#[test]
+fn generated_documents_are_valid_tei() {
+    // One jing run over many generated documents: the writer's output is valid whatever
+    // the nesting (speeches in quotes in list items in notes …).
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let dir = common::temp_dir();
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let strategy = document();
+    let mut files = Vec::new();
+    for i in 0..60 {
+        let doc = strategy.new_tree(&mut runner).unwrap().current();
+        let path = dir.path().join(format!("generated-{i}.tei.xml"));
+        std::fs::write(&path, to_tei(&doc)).unwrap();
+        files.push(path);
+    }
+    if let Some(result) = tei_support::jing(&files, "generated_documents_are_valid_tei") {
+        result.unwrap_or_else(|messages| panic!("invalid TEI:\n{messages}"));
+    }
+}

@@ -811,6 +811,20 @@ impl<'a> Mapper<'a> {
                 });
             }
             "stage" => out.push(Block::Stage(self.block_inlines(&el.children))),
+            // lacuna's wrapper of a speech within a speech (see the writer).
+            "quote"
+                if el.attr("type") == Some("speech")
+                    && el.elements().count() == 1
+                    && el.elements().all(|e| self.is(e, "sp"))
+                    && el
+                        .children
+                        .iter()
+                        .all(|n| matches!(n, Node::El(_)) || is_blank_node(n)) =>
+            {
+                for sp in el.elements() {
+                    self.block(sp, out, in_back);
+                }
+            }
             "quote" | "q" | "said" | "cit" => {
                 let mut blocks = Vec::new();
                 self.container(el, &mut blocks, false);

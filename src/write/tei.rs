@@ -14,7 +14,7 @@
 //! | flat headings with levels | nested `div`s with `head`; a skipped level gets a `div` without `head`; two headings in a row at one level share a `div` (two `head`s) |
 //! | a heading inside a quote, list item, note or speech | `ab[@type="heading"][@n=level]` |
 //! | paragraph, stage, quote, verse | `p`, `stage`, `quote`, `lg/l` |
-//! | speech | `sp[@who]` with `speaker` |
+//! | speech | `sp[@who]` with `speaker` (a speech within a speech in `quote[@type="speech"]`) |
 //! | list | `list[@rend="numbered"|"bulleted"]`, the start number as the first `item/@n` |
 //! | verbatim | `ab[@type="verbatim"]/code[@lang][@xml:space="preserve"]` |
 //! | table | `table/row[@role="label"]/cell` |
@@ -74,6 +74,8 @@ struct TeiWriter<'d> {
     open: Vec<bool>,
     /// Above zero inside mixed content, where whitespace would be text.
     inline: usize,
+    /// Whether blocks are being written directly into an `sp`.
+    in_sp: bool,
     /// Which of `doc.notes` have been written.
     written: Vec<bool>,
     /// The index in `doc.notes` of the first note with each id.
@@ -89,6 +91,7 @@ impl<'d> TeiWriter<'d> {
             xml: quick_xml::Writer::new(Vec::new()),
             open: Vec::new(),
             inline: 0,
+            in_sp: false,
             written: vec![false; doc.notes.len()],
             index: doc
                 .notes
@@ -433,10 +436,13 @@ impl<'d> TeiWriter<'d> {
         }
     }
 
+    /// Writes blocks into a container other than a speech.
     fn blocks(&mut self, blocks: &[Block]) {
+        let in_sp = std::mem::replace(&mut self.in_sp, false);
         for b in blocks {
             self.block(b);
         }
+        self.in_sp = in_sp;
     }
 
     fn block(&mut self, block: &Block) {
@@ -454,13 +460,26 @@ impl<'d> TeiWriter<'d> {
                 speaker,
                 blocks,
             } => {
+                // A speech cannot stand directly in a speech; a quotation can, and a
+                // speech can stand in it. The reader unwraps this quotation again.
+                let nested = self.in_sp;
+                if nested {
+                    self.open_block("quote", vec![("type", "speech".into())]);
+                }
                 let attrs = self.token_attr("who", who.as_deref(), "speaker reference");
                 self.open_block("sp", attrs);
                 if let Some(speaker) = speaker {
                     self.line("speaker", vec![], speaker);
                 }
-                self.blocks(blocks);
+                self.in_sp = true;
+                for b in blocks {
+                    self.block(b);
+                }
+                self.in_sp = nested;
                 self.close_block("sp");
+                if nested {
+                    self.close_block("quote");
+                }
             }
             Block::Stage(content) => self.line("stage", vec![], content),
             Block::Quote(blocks) => {
