@@ -348,8 +348,35 @@ fn document() -> impl Strategy<Value = Document> {
                     }
                 })
                 .collect();
-            Document { meta, body, notes }
+            let mut doc = Document { meta, body, notes };
+            unique_heading_ids(&mut doc);
+            doc
         })
+}
+
+/// Drops repeated heading ids: ids are unique in a document (they become xml:id).
+fn unique_heading_ids(doc: &mut Document) {
+    fn walk(blocks: &mut [Block], seen: &mut std::collections::BTreeSet<String>) {
+        for b in blocks {
+            match b {
+                Block::Heading { id, .. } => {
+                    if let Some(i) = id
+                        && !seen.insert(i.clone())
+                    {
+                        *id = None;
+                    }
+                }
+                Block::Speech { blocks, .. } | Block::Quote(blocks) => walk(blocks, seen),
+                Block::List { items, .. } => items.iter_mut().for_each(|i| walk(i, seen)),
+                _ => {}
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    walk(&mut doc.body, &mut seen);
+    for note in &mut doc.notes {
+        walk(&mut note.content, &mut seen);
+    }
 }
 
 proptest! {

@@ -76,6 +76,8 @@ struct TeiWriter<'d> {
     inline: usize,
     /// Whether blocks are being written directly into an `sp`.
     in_sp: bool,
+    /// The `xml:id`s written so far.
+    ids: BTreeSet<String>,
     /// Which of `doc.notes` have been written.
     written: Vec<bool>,
     /// The index in `doc.notes` of the first note with each id.
@@ -92,6 +94,7 @@ impl<'d> TeiWriter<'d> {
             open: Vec::new(),
             inline: 0,
             in_sp: false,
+            ids: BTreeSet::new(),
             written: vec![false; doc.notes.len()],
             index: doc
                 .notes
@@ -368,9 +371,6 @@ impl<'d> TeiWriter<'d> {
     fn body(&mut self) {
         let doc = self.doc;
         self.open_block("body", vec![]);
-        if doc.body.is_empty() {
-            self.empty_block("div", vec![]);
-        }
         // Levels of the open divisions, innermost last.
         let mut divs: Vec<u8> = Vec::new();
         // Whether the innermost division holds nothing but its head(s) so far.
@@ -405,6 +405,14 @@ impl<'d> TeiWriter<'d> {
         for _ in divs {
             self.close_block("div");
         }
+        // A body needs more than milestones; an empty div adds nothing on reading.
+        if doc
+            .body
+            .iter()
+            .all(|b| matches!(b, Block::ThematicBreak | Block::PageBreak))
+        {
+            self.empty_block("div", vec![]);
+        }
         self.close_block("body");
     }
 
@@ -427,7 +435,13 @@ impl<'d> TeiWriter<'d> {
 
     fn id_attr(&mut self, id: Option<&str>) -> Attrs<'static> {
         match id {
-            Some(id) if is_ncname(id) => vec![("xml:id", id.to_owned().into())],
+            Some(id) if is_ncname(id) && self.ids.insert(id.to_owned()) => {
+                vec![("xml:id", id.to_owned().into())]
+            }
+            Some(id) if is_ncname(id) => {
+                self.warn(format!("id {id:?} is used twice: left out the second time"));
+                vec![]
+            }
             Some(id) => {
                 self.warn(format!("id {id:?} is not an XML name: left out"));
                 vec![]
