@@ -981,6 +981,46 @@ mod tests {
     }
 
     #[test]
+    fn warns_about_what_tei_cannot_hold() {
+        let h = |level, id: &str| Block::Heading {
+            level,
+            content: vec![],
+            id: Some(id.into()),
+        };
+        let doc = Document {
+            body: vec![
+                h(0, "x"),
+                h(1, "x"),
+                h(1, "not a name"),
+                Block::Paragraph(vec![Inline::Gap(Gap {
+                    reason: GapReason::Other("a\u{A0}b".into()),
+                    extent: None,
+                    shown: String::new(),
+                    note: None,
+                })]),
+            ],
+            ..Document::default()
+        };
+        let style = Style::default();
+        let ctx = WriteContext {
+            style: &style,
+            timestamp: 0,
+            base_dir: None,
+        };
+        let mut out = Vec::new();
+        let warnings = write(&doc, &ctx, &mut out).unwrap();
+        let messages: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("level 0"));
+        assert!(messages[1].contains("used twice"));
+        assert!(messages[2].contains("not an XML name"));
+        assert!(messages[3].contains("gap reason"));
+        let xml = String::from_utf8(out).unwrap();
+        assert_eq!(xml.matches("xml:id=\"x\"").count(), 1);
+        assert!(xml.contains("<gap/>"));
+    }
+
+    #[test]
     fn token_rules_follow_the_schema() {
         assert!(is_token("...."));
         assert!(!is_token("a\u{A0}b"));
