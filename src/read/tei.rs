@@ -493,12 +493,26 @@ impl<'a> Mapper<'a> {
                     .map(plain)
                     .filter(|a| !a.is_empty())
                     .collect();
+                // Editors are not authors; keep them with the other metadata.
+                let editors: Vec<String> = self
+                    .children(ts, "editor")
+                    .map(plain)
+                    .filter(|e| !e.is_empty())
+                    .collect();
+                if !editors.is_empty() {
+                    meta.extra.insert("editor".to_owned(), editors.join("; "));
+                }
             }
             if let Some(ps) = self.child(fd, "publicationStmt") {
-                meta.publisher = self
-                    .child(ps, "publisher")
-                    .map(plain)
-                    .filter(|p| !p.is_empty());
+                // The first agency: a publisher, or failing that a distributor or authority.
+                meta.publisher = ["publisher", "distributor", "authority"]
+                    .iter()
+                    .find_map(|name| self.child(ps, name).map(plain).filter(|p| !p.is_empty()));
+                for (name, key) in [("pubPlace", "pubPlace"), ("date", "pubDate")] {
+                    if let Some(v) = self.child(ps, name).map(plain).filter(|v| !v.is_empty()) {
+                        meta.extra.insert(key.to_owned(), v);
+                    }
+                }
                 meta.identifier = self.child(ps, "idno").map(plain);
                 if let Some(av) = self.child(ps, "availability") {
                     meta.licence = match self.child(av, "licence") {
@@ -530,7 +544,7 @@ impl<'a> Mapper<'a> {
                 meta.source = if let Some(bibl) = self.child(sd, "bibl") {
                     Some(plain(bibl))
                 } else {
-                    Some(plain(sd)).filter(|s| !s.is_empty())
+                    Some(structured_text(sd)).filter(|s| !s.is_empty())
                 }
                 .map(|bibl| SourceDesc { bibl });
             }
@@ -1438,6 +1452,26 @@ fn raw_text(el: &El) -> String {
     }
     go(el, &mut out);
     out
+}
+
+/// Returns the text of a structured description (msDesc, biblStruct …) as one line:
+/// its fields are separate elements, so each element boundary counts as a space.
+fn structured_text(el: &El) -> String {
+    fn go(el: &El, out: &mut String) {
+        for n in &el.children {
+            match n {
+                Node::Text(t) => out.push_str(t),
+                Node::El(e) => {
+                    out.push(' ');
+                    go(e, out);
+                    out.push(' ');
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    go(el, &mut out);
+    collapse(&out)
 }
 
 /// Returns the text of `el` with XML white space collapsed and trimmed, unless the
