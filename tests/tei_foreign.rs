@@ -65,6 +65,12 @@ fn sample_text_maps_header_divisions_notes_and_verse() {
     assert_eq!(m.identifier.as_deref(), Some("https://example.org/almanac"));
     assert_eq!(m.licence.as_deref(), Some("CC0 1.0"));
     assert_eq!(m.date.as_deref(), Some("1898"));
+    // Header fields with no field of their own are kept in `extra`.
+    assert_eq!(
+        m.extra.get("pubPlace").map(String::as_str),
+        Some("Harbourtown")
+    );
+    assert_eq!(m.extra.get("pubDate").map(String::as_str), Some("2026"));
     assert!(
         m.source
             .as_ref()
@@ -229,12 +235,12 @@ fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     assert!(text.contains("Deis portuensibus"), "{text}");
     assert!(text.contains("solvit libens merito"), "{text}");
     assert!(edition.windows(3).any(|w| matches!(w, [Inline::Text(a), Inline::LineBreak, Inline::Text(b)] if a.ends_with("nau") && b.starts_with("ta "))));
-    assert!(
-        doc.meta
-            .source
-            .as_ref()
-            .unwrap()
-            .bibl
-            .contains("Limestone altar")
+    let m = &doc.meta;
+    assert_eq!(
+        m.source.as_ref().unwrap().bibl,
+        "Harbour Museum inv. 17 Limestone altar, broken at the top right."
     );
+    assert_eq!(m.extra.get("editor").map(String::as_str), Some("A. Test"));
+    assert_eq!(m.publisher.as_deref(), Some("lacuna tests"));
+    assert_eq!(m.licence.as_deref(), Some("Free to use for any purpose."));
 }
