@@ -651,9 +651,13 @@ impl<'a> Mapper<'a> {
                         self.events(&run, out, in_back);
                         continue;
                     }
-                    let mut inlines = std::mem::take(&mut pending);
-                    inlines.extend(self.inlines(&run));
+                    let mut inlines = self.inlines(&run);
                     normalise(&mut inlines);
+                    if inlines.is_empty() {
+                        // Only elements without text (<pause/>, <anchor/> …).
+                        continue;
+                    }
+                    inlines.splice(0..0, std::mem::take(&mut pending));
                     out.push(Block::Paragraph(inlines));
                 }
                 Piece::Block(e) => {
@@ -698,7 +702,7 @@ impl<'a> Mapper<'a> {
 
     /// Tells whether `n` is a note or a non-verbal event standing between blocks.
     fn is_event(&self, n: &Node) -> bool {
-        matches!(n, Node::El(e) if matches!(self.name(e), Some("note" | "incident" | "kinesic" | "vocal" | "gap" | "pause" | "shift")))
+        matches!(n, Node::El(e) if matches!(self.name(e), Some("note" | "incident" | "kinesic" | "vocal")))
     }
 
     /// Maps notes and events that stand between blocks: a transcript's comments become
