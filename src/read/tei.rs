@@ -84,6 +84,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         notes: Vec::new(),
         ids: tree.ids,
         div_depth: 0,
+        div_id: None,
         lenient: matches!(root.ns, Ns::None),
     };
     let mut meta = Meta {
@@ -426,6 +427,8 @@ struct Mapper<'a> {
     ids: HashSet<String>,
     /// How many `div`s enclose the current element.
     div_depth: u8,
+    /// The `xml:id` of the division just opened, until its head takes it.
+    div_id: Option<String>,
     /// The root is in no namespace: read unnamespaced elements as TEI.
     lenient: bool,
 }
@@ -791,14 +794,20 @@ impl<'a> Mapper<'a> {
         match name {
             "div" | "div1" | "div2" | "div3" | "div4" | "div5" | "div6" | "div7" => {
                 self.div_depth = self.div_depth.saturating_add(1);
+                self.div_id = el.attr("xml:id").map(str::to_owned);
                 self.container(el, out, in_back);
+                self.div_id = None;
                 self.div_depth -= 1;
             }
-            "head" => out.push(Block::Heading {
-                level: self.div_depth.max(1),
-                content: self.block_inlines(&el.children),
-                id: el.attr("xml:id").map(str::to_owned),
-            }),
+            "head" => {
+                // A division's id names its (first) heading when the head has none.
+                let div_id = self.div_id.take();
+                out.push(Block::Heading {
+                    level: self.div_depth.max(1),
+                    content: self.block_inlines(&el.children),
+                    id: el.attr("xml:id").map(str::to_owned).or(div_id),
+                });
+            }
             "ab" if el.attr("type") == Some("heading") => out.push(Block::Heading {
                 level: el.attr("n").and_then(|n| n.parse().ok()).unwrap_or(1),
                 content: self.block_inlines(&el.children),
@@ -1132,7 +1141,16 @@ impl<'a> Mapper<'a> {
         match name {
             "hi" => {
                 let content = self.inline_children(el);
-                out.push(match el.attr("rend").map(str::trim) {
+                // @rend, or TEI simplePrint's @rendition ("simple:italic").
+                let rend = el.attr("rend").map(str::trim).or_else(|| {
+                    el.attr("rendition").map(|r| {
+                        let r = r.trim();
+                        r.strip_prefix("simple:")
+                            .or_else(|| r.strip_prefix("#"))
+                            .unwrap_or(r)
+                    })
+                });
+                out.push(match rend {
                     Some("italic" | "italics" | "i" | "it") => Inline::Emph(content),
                     Some("bold" | "b" | "strong") => Inline::Strong(content),
                     Some("smallcaps" | "small-caps" | "sc" | "smcap") => Inline::SmallCaps(content),
@@ -1156,6 +1174,7 @@ impl<'a> Mapper<'a> {
                 });
             }
             "code" => out.push(Inline::Code(raw_text(el))),
+            "seg" if el.attr("type") == Some("code") => out.push(Inline::Code(raw_text(el))),
             "note" => {
                 let id = self.note(el);
                 out.push(Inline::NoteRef(id));
@@ -1599,6 +1618,29 @@ mod tests {
                 Inline::Emph(vec![Inline::Text("b ".into())]),
                 Inline::Text("c\u{A0}".into()),
             ])]
+        );
+    }
+
+    #[test]
+    fn reads_simple_print_renditions_code_segments_and_division_ids() {
+        let d = doc(
+            r#"<div xml:id="first"><head>H</head><p><hi rendition="simple:italic">i</hi><hi rendition="simple:bold">b</hi><seg type="code">a  b</seg></p></div>"#,
+        )
+        .value;
+        assert_eq!(
+            d.body,
+            vec![
+                Block::Heading {
+                    level: 1,
+                    content: vec![Inline::Text("H".into())],
+                    id: Some("first".into())
+                },
+                Block::Paragraph(vec![
+                    Inline::Emph(vec![Inline::Text("i".into())]),
+                    Inline::Strong(vec![Inline::Text("b".into())]),
+                    Inline::Code("a  b".into()),
+                ])
+            ]
         );
     }
 
