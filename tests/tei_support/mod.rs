@@ -13,10 +13,14 @@ use quick_xml::events::Event;
 use crate::common;
 
 /// Every test document the TEI backend must round-trip and validate: the seed, the TEI
-/// test documents, and every other document under `tests/data` that lacuna reads.
+/// test documents, and every other document under `tests/data` and `examples` that
+/// lacuna reads.
 pub fn documents() -> Vec<PathBuf> {
     let mut docs = vec![common::seed()];
-    let mut stack = vec![common::root().join("tests/data")];
+    let mut stack = vec![
+        common::root().join("tests/data"),
+        common::root().join("examples"),
+    ];
     let mut found = Vec::new();
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -26,10 +30,12 @@ pub fn documents() -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("txt" | "json" | "xml" | "md")
-            ) && !p.components().any(|c| c.as_os_str() == "bad")
+            } else if p != common::seed()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("txt" | "json" | "xml" | "md")
+                )
+                && !p.components().any(|c| c.as_os_str() == "bad")
             {
                 found.push(p);
             }
