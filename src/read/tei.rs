@@ -1365,8 +1365,8 @@ impl<'a> Mapper<'a> {
     }
 
     /// Turns `ptr`s that point at something other than a note into links.
-    fn fix_pointers(&self, body: &mut [Block]) {
-        let ids: BTreeSet<&str> = self.notes.iter().map(|n| n.id.as_str()).collect();
+    fn fix_pointers(&mut self, body: &mut [Block]) {
+        let ids: BTreeSet<String> = self.notes.iter().map(|n| n.id.0.clone()).collect();
         let mut fix = |inline: &mut Inline| {
             if let Inline::NoteRef(id) = inline
                 && !ids.contains(id.as_str())
@@ -1379,6 +1379,11 @@ impl<'a> Mapper<'a> {
         };
         for block in body {
             walk_block_mut(block, &mut fix);
+        }
+        for note in &mut self.notes {
+            for block in &mut note.content {
+                walk_block_mut(block, &mut fix);
+            }
         }
     }
 }
@@ -1641,6 +1646,27 @@ mod tests {
                     Inline::Code("a  b".into()),
                 ])
             ]
+        );
+    }
+
+    #[test]
+    fn reads_every_text_of_a_corpus_and_links_pointers_that_are_no_notes() {
+        let xml = format!(
+            r##"<teiCorpus xmlns="{TEI_NS}"><teiHeader><fileDesc><titleStmt><title>C</title></titleStmt></fileDesc></teiHeader><TEI><text><body><p>one<ptr target="#nowhere"/></p></body></text></TEI><TEI><text><body><p>two<note>n<ptr target="#x"/></note></p></body></text></TEI></teiCorpus>"##
+        );
+        let d = read(&xml, &ReadOptions::default()).unwrap().value;
+        assert_eq!(d.meta.title.as_deref(), Some("C"));
+        assert_eq!(d.body.len(), 2);
+        let link = Inline::Link {
+            target: "#nowhere".into(),
+            content: vec![],
+        };
+        assert_eq!(
+            d.body[0],
+            Block::Paragraph(vec![Inline::Text("one".into()), link])
+        );
+        assert!(
+            matches!(&d.notes[0].content[0], Block::Paragraph(c) if matches!(&c[1], Inline::Link { target, .. } if target == "#x"))
         );
     }
 
