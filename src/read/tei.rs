@@ -6,6 +6,24 @@
 //! for messages), then the tree is mapped to the IR. Elements with no IR equivalent keep
 //! their text, with one warning per element name at its first occurrence.
 //!
+//! # Mapping TEI from elsewhere
+//!
+//! - `div` nesting gives heading levels; a `head` of a list, table or stanza is a
+//!   paragraph (a caption), not a section; a division's `xml:id` names its heading.
+//! - Inline content standing loose between blocks becomes a paragraph; a run of nothing
+//!   but notes and events (`note`, `incident`, `kinesic`, `vocal`) between blocks becomes
+//!   stage directions — a transcriber's comments in spoken corpora — except notes in
+//!   `back` or with `@place` or `xml:id`, which are notes without a call.
+//! - `u` is a speech (`@who`), its `seg`s paragraphs; `sp` a speech with its `speaker`.
+//! - `pb`, `cb`, `milestone` between blocks open the next paragraph or heading.
+//! - Lists, tables and verse inside a `p` split it into several blocks.
+//! - `lb[@break="no"]` joins the word around it; `choice` keeps `corr`, `reg` or `expan`.
+//! - `gap` gives the reason, `@quantity`/`@unit`/`@extent`, and shows `@rend` or its `desc`.
+//! - Header: title (main, sub), authors, publisher (or distributor, authority), `idno`,
+//!   licence, `sourceDesc` (a `bibl`, its `p`s, or a structured description flattened),
+//!   `creation/date`; editors, place and date of publication and `notesStmt` notes go to
+//!   `meta.extra`.
+//!
 //! # Safety
 //!
 //! - No entity is ever expanded besides the five predefined ones and character references:
@@ -21,7 +39,9 @@
 //! Text in blocks is normalised as TEI processors do: each run of XML white space (space,
 //! tab, line ends) becomes one space, also across element boundaries, and blocks are
 //! trimmed at both ends. No-break spaces are not white space in XML and are kept. Code
-//! (`code`, `eg`) and header notes with `xml:space="preserve"` keep their text as is.
+//! (`code`, `eg`) keeps its text as is, and so do header fields and descriptions marked
+//! `xml:space="preserve"`. Every element that is not text (a note call, a gap, an empty
+//! element) counts as a non-space, so that the spaces around it stay as written.
 
 use std::collections::{BTreeSet, HashSet};
 
