@@ -195,9 +195,20 @@ fn parliamentary_transcript_maps_utterances_and_events() {
 #[test]
 fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     let doc = read_doc(&data("epidoc.xml"));
-    let Block::Paragraph(edition) = &doc.body[0] else {
+    // The edition is in Latin, the document in English: the edition's text is foreign.
+    let Block::Paragraph(p) = &doc.body[0] else {
         panic!("{:?}", doc.body[0])
     };
+    let [
+        Inline::Foreign {
+            lang,
+            content: edition,
+        },
+    ] = p.as_slice()
+    else {
+        panic!("{p:?}")
+    };
+    assert_eq!(lang, "la");
     let gaps: Vec<_> = edition
         .iter()
         .filter_map(|i| match i {

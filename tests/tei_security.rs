@@ -127,7 +127,10 @@ fn deep_nesting_is_refused() {
         );
         let doc = tei::read(&ok, &ReadOptions::default()).unwrap().value;
         let again = to_tei_warned(&doc).0;
-        assert_eq!(tei::read(&again, &ReadOptions::default()).unwrap().value, doc);
+        assert_eq!(
+            tei::read(&again, &ReadOptions::default()).unwrap().value,
+            doc
+        );
     }
 }
 

@@ -105,6 +105,8 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         ids: tree.ids,
         div_depth: 0,
         div_id: None,
+        doc_lang: String::new(),
+        langs: Vec::new(),
         lenient: matches!(root.ns, Ns::None),
     };
     let mut meta = Meta {
@@ -125,6 +127,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         m.warnings
             .push(Warning::at(root_pos, "the TEI document has no teiHeader"));
     }
+    m.doc_lang = meta.lang.clone();
     let mut body = Vec::new();
     m.texts(root, &mut body);
     m.fix_pointers(&mut body);
@@ -449,6 +452,10 @@ struct Mapper<'a> {
     div_depth: u8,
     /// The `xml:id` of the division just opened, until its head takes it.
     div_id: Option<String>,
+    /// The document's language.
+    doc_lang: String,
+    /// The languages (`xml:lang`) of the enclosing block elements, innermost last.
+    langs: Vec<String>,
     /// The root is in no namespace: read unnamespaced elements as TEI.
     lenient: bool,
 }
@@ -680,6 +687,7 @@ impl<'a> Mapper<'a> {
                         // Only elements without text (<pause/>, <anchor/> …).
                         continue;
                     }
+                    let mut inlines = self.in_lang(inlines);
                     inlines.splice(0..0, std::mem::take(&mut pending));
                     out.push(Block::Paragraph(inlines));
                 }
@@ -806,6 +814,37 @@ impl<'a> Mapper<'a> {
 
     /// Maps a block element.
     fn block(&mut self, el: &El, out: &mut Vec<Block>, in_back: bool) {
+        // A block in another language than the document's: its text is foreign.
+        let lang = el.attr("xml:lang");
+        if let Some(lang) = lang {
+            self.langs.push(lang.to_owned());
+        }
+        self.block_in_lang(el, out, in_back);
+        if lang.is_some() {
+            self.langs.pop();
+        }
+    }
+
+    /// Wraps a block's inline content in `Foreign` when the enclosing blocks' language
+    /// differs from the document's.
+    fn in_lang(&self, inlines: Vec<Inline>) -> Vec<Inline> {
+        match self.langs.last() {
+            Some(lang) if *lang != self.doc_lang && !inlines.is_empty() => {
+                if let [Inline::Foreign { lang: l, .. }] = inlines.as_slice()
+                    && l == lang
+                {
+                    return inlines;
+                }
+                vec![Inline::Foreign {
+                    lang: lang.clone(),
+                    content: inlines,
+                }]
+            }
+            _ => inlines,
+        }
+    }
+
+    fn block_in_lang(&mut self, el: &El, out: &mut Vec<Block>, in_back: bool) {
         let Some(name) = self.name(el) else {
             self.unknown(el, "its content is kept");
             self.container(el, out, in_back);
@@ -948,7 +987,7 @@ impl<'a> Mapper<'a> {
         }
         let mut inlines = self.inlines(run);
         normalise(&mut inlines);
-        out.push(Block::Paragraph(inlines));
+        out.push(Block::Paragraph(self.in_lang(inlines)));
         run.clear();
     }
 
@@ -1104,7 +1143,7 @@ impl<'a> Mapper<'a> {
         let refs: Vec<&Node> = nodes.iter().collect();
         let mut inlines = self.inlines(&refs);
         normalise(&mut inlines);
-        inlines
+        self.in_lang(inlines)
     }
 
     /// Maps mixed content, white space as is.
@@ -1152,6 +1191,26 @@ impl<'a> Mapper<'a> {
 
     /// Maps one inline element into `out`; returns whether it consumed `next`.
     fn inline_el(&mut self, el: &El, out: &mut Vec<Inline>, next: Option<&El>) -> bool {
+        // An element in another language (a <term xml:lang="la">, say) is foreign text.
+        let lang = el
+            .attr("xml:lang")
+            .filter(|l| self.langs.last().unwrap_or(&self.doc_lang) != l)
+            .filter(|_| !matches!(self.name(el), Some("foreign" | "gap" | "note")));
+        let Some(lang) = lang else {
+            return self.inline_el_in_lang(el, out, next);
+        };
+        let mut content = Vec::new();
+        let consumed = self.inline_el_in_lang(el, &mut content, next);
+        if !content.is_empty() {
+            out.push(Inline::Foreign {
+                lang: lang.to_owned(),
+                content,
+            });
+        }
+        consumed
+    }
+
+    fn inline_el_in_lang(&mut self, el: &El, out: &mut Vec<Inline>, next: Option<&El>) -> bool {
         let Some(name) = self.name(el) else {
             self.unknown(el, "text kept");
             let content = self.inline_children(el);
@@ -1687,6 +1746,39 @@ mod tests {
         );
         assert!(
             matches!(&d.notes[0].content[0], Block::Paragraph(c) if matches!(&c[1], Inline::Link { target, .. } if target == "#x"))
+        );
+    }
+
+    #[test]
+    fn text_in_another_language_is_foreign() {
+        let d = doc(
+            r#"<div xml:lang="fr"><p>Bonjour <term xml:lang="en">hello</term></p><p xml:lang="en">Hi</p></div><p>A <term xml:lang="la">terminus</term>.</p>"#,
+        )
+        .value;
+        let fr = |content| Inline::Foreign {
+            lang: "fr".into(),
+            content,
+        };
+        assert_eq!(
+            d.body,
+            vec![
+                Block::Paragraph(vec![fr(vec![
+                    Inline::Text("Bonjour ".into()),
+                    Inline::Foreign {
+                        lang: "en".into(),
+                        content: vec![Inline::Text("hello".into())]
+                    },
+                ])]),
+                Block::Paragraph(vec![Inline::Text("Hi".into())]),
+                Block::Paragraph(vec![
+                    Inline::Text("A ".into()),
+                    Inline::Foreign {
+                        lang: "la".into(),
+                        content: vec![Inline::Text("terminus".into())]
+                    },
+                    Inline::Text(".".into()),
+                ]),
+            ]
         );
     }
 
