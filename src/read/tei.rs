@@ -19,6 +19,7 @@
 //! - Lists, tables and verse inside a `p` split it into several blocks.
 //! - `lb[@break="no"]` joins the word around it; `choice` keeps `corr`, `reg` or `expan`.
 //! - `gap` gives the reason, `@quantity`/`@unit`/`@extent`, and shows `@rend` or its `desc`.
+//! - A block or phrase whose `xml:lang` differs from the document's is `Foreign` text.
 //! - Header: title (main, sub), authors, publisher (or distributor, authority), `idno`,
 //!   licence, `sourceDesc` (a `bibl`, its `p`s, or a structured description flattened),
 //!   `creation/date`; editors, place and date of publication and `notesStmt` notes go to
