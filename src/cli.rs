@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Write TEI P5 XML (<stem>.tei.xml)
+    #[arg(long)]
+    pub tei: bool,
+
     /// Write an EPUB 3 e-book with pop-up notes (<stem>.epub)
     #[arg(long)]
     pub epub: bool,
@@ -62,6 +66,9 @@ impl Cli {
         let mut names = Vec::new();
         if self.json {
             names.push("json");
+        }
+        if self.tei {
+            names.push("tei");
         }
         if self.epub {
             names.push("epub");

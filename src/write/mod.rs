@@ -3,6 +3,7 @@
 pub mod epub;
 pub mod json;
 pub mod pdf;
+pub mod tei;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +49,13 @@ pub static WRITERS: &[WriterInfo] = &[
         binary: false,
         description: "the IR as pretty-printed JSON, for scripts and golden tests",
         write: json::write,
+    },
+    WriterInfo {
+        name: "tei",
+        extension: "tei.xml",
+        binary: false,
+        description: "TEI P5 XML (valid against tei_all), read back losslessly by --from tei",
+        write: tei::write,
     },
     WriterInfo {
         name: "epub",
