@@ -18,16 +18,34 @@ fn every_test_document_round_trips() {
         docs.len() >= 5,
         "expected the seed and the TEI test documents: {docs:?}"
     );
+    // A document the writer wrote without a warning must come back identical; one with
+    // something TEI cannot hold (an id that is not an XML name, say) is written with a
+    // warning and is exempt — the test documents of other backends include such cases.
+    let mut strict = 0;
     for path in docs {
         let doc = read_doc(&path);
-        let back = from_tei(&to_tei(&doc));
+        let (tei, warnings) = tei_support::to_tei_warned(&doc);
+        if !warnings.is_empty() {
+            eprintln!(
+                "{}: the TEI writer warned ({}); no lossless round trip expected",
+                path.display(),
+                warnings[0]
+            );
+            continue;
+        }
+        let back = from_tei(&tei);
         assert_eq!(
             json(&back),
             json(&doc),
             "{} does not round-trip",
             path.display()
         );
+        strict += 1;
     }
+    assert!(
+        strict >= 5,
+        "only {strict} documents round-tripped without warnings"
+    );
 }
 
 #[test]

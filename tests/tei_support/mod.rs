@@ -68,6 +68,11 @@ pub fn read_doc(path: &Path) -> Document {
 
 /// Writes `doc` as TEI.
 pub fn to_tei(doc: &Document) -> String {
+    to_tei_warned(doc).0
+}
+
+/// Writes `doc` as TEI, with the writer's warnings (what TEI could not hold).
+pub fn to_tei_warned(doc: &Document) -> (String, Vec<lacuna::Warning>) {
     let style = Style::default();
     let ctx = WriteContext {
         style: &style,
@@ -76,8 +81,8 @@ pub fn to_tei(doc: &Document) -> String {
     };
     let mut out = Vec::new();
     let w = write::by_name("tei").expect("the TEI writer is registered");
-    (w.write)(doc, &ctx, &mut out).expect("TEI is written");
-    String::from_utf8(out).expect("TEI is UTF-8")
+    let warnings = (w.write)(doc, &ctx, &mut out).expect("TEI is written");
+    (String::from_utf8(out).expect("TEI is UTF-8"), warnings)
 }
 
 /// Reads TEI text into the IR.
