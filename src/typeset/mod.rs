@@ -2,3 +2,7 @@
 
 pub mod frame;
 pub mod knuth_plass;
+pub mod font;
+pub mod hyphenate;
+pub mod shape;
+pub mod paragraph;
