@@ -128,6 +128,18 @@ pub fn write_outputs(
     }
     let mut written = Vec::with_capacity(pending.len());
     for (tmp, dest) in pending {
+        // Temporary files are private (0600); an output is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::Permissions::from_mode(0o644);
+            tmp.as_file()
+                .set_permissions(mode)
+                .map_err(|source| Error::Io {
+                    path: dest.clone(),
+                    source,
+                })?;
+        }
         tmp.persist(&dest).map_err(|e| Error::Io {
             path: dest.clone(),
             source: e.error,

