@@ -494,16 +494,13 @@ impl Typesetter {
                 } else {
                     0.0
                 };
-                if ragged.is_some() {
-                    items.push(Item::glue(0.0, 2.0 * rag, 0.0));
-                    contents.push(Content::None);
-                }
-                items.push(Item::penalty(0.0, penalty, flagged));
-                contents.push(Content::None);
-                if ragged.is_some() {
-                    items.push(Item::glue(0.0, -2.0 * rag, 0.0));
-                    contents.push(Content::None);
-                }
+                push_break(
+                    &mut items,
+                    &mut contents,
+                    ragged,
+                    rag,
+                    Item::penalty(0.0, penalty, flagged),
+                );
             }
             pos = brk;
         }
@@ -551,7 +548,7 @@ impl Typesetter {
                                 &points,
                                 &text,
                                 &pieces,
-                                ragged.is_some(),
+                                ragged,
                                 rag,
                                 &mut out_items,
                                 &mut out_contents,
@@ -606,7 +603,7 @@ impl Typesetter {
         points: &[u16],
         text: &str,
         pieces: &[Piece],
-        ragged: bool,
+        ragged: Option<bool>,
         rag: f64,
         items: &mut Vec<Item>,
         contents: &mut Vec<Content>,
@@ -637,21 +634,18 @@ impl Typesetter {
             let with_hyphen = format!("{prefix}-");
             let hyphened = self.shaper.shape(pc.key, &with_hyphen).width * pc.size;
             let prefix_in_word = shaped.advance(0, g) * pc.size;
-            if ragged {
-                items.push(Item::glue(0.0, 2.0 * rag, 0.0));
-                contents.push(Content::None);
-            }
-            items.push(Item::Penalty {
-                width: hyphened - prefix_in_word,
-                penalty: self.hyphen_penalty,
-                flagged: true,
-                auto: true,
-            });
-            contents.push(Content::None);
-            if ragged {
-                items.push(Item::glue(0.0, -2.0 * rag, 0.0));
-                contents.push(Content::None);
-            }
+            push_break(
+                items,
+                contents,
+                ragged,
+                rag,
+                Item::Penalty {
+                    width: hyphened - prefix_in_word,
+                    penalty: self.hyphen_penalty,
+                    flagged: true,
+                    auto: true,
+                },
+            );
             g_prev = g;
         }
         let n = shaped.glyphs.len();
@@ -745,8 +739,8 @@ impl Typesetter {
                         loop {
                             let mut k = j;
                             while k < b
-                                && !matches!(items[k], Item::Box { .. })
                                 && matches!(contents[k], Content::None)
+                                && !matches!(items[k], Item::Box { width } if width != 0.0)
                             {
                                 k += 1;
                             }
@@ -928,6 +922,43 @@ impl Typesetter {
             });
         }
         lines
+    }
+}
+
+/// Pushes a break inside a word (after a hyphen or dash, or at a hyphenation point).
+/// Justified text needs only the penalty. Ragged settings need the break to carry the
+/// line's stretch (Knuth & Plass p. 1150): `penalty(∞) glue(0, γ) penalty glue(0, −γ)`
+/// for ragged right, and for centred text also `box(0) penalty(∞) glue(0, γ)` so the
+/// next line has stretch on its left (p. 1153). The leading `penalty(∞)` keeps the
+/// glue after a word fragment from being a breakpoint of its own.
+fn push_break(
+    items: &mut Vec<Item>,
+    contents: &mut Vec<Content>,
+    ragged: Option<bool>,
+    rag: f64,
+    penalty: Item,
+) {
+    let seq: &[Item] = match ragged {
+        None => &[penalty],
+        Some(false) => &[
+            Item::penalty(0.0, INFINITY, false),
+            Item::glue(0.0, 2.0 * rag, 0.0),
+            penalty,
+            Item::glue(0.0, -2.0 * rag, 0.0),
+        ],
+        Some(true) => &[
+            Item::penalty(0.0, INFINITY, false),
+            Item::glue(0.0, rag, 0.0),
+            penalty,
+            Item::glue(0.0, -2.0 * rag, 0.0),
+            Item::boxed(0.0),
+            Item::penalty(0.0, INFINITY, false),
+            Item::glue(0.0, rag, 0.0),
+        ],
+    };
+    for item in seq {
+        items.push(*item);
+        contents.push(Content::None);
     }
 }
 
@@ -1136,7 +1167,7 @@ mod tests {
             assert!(lines.len() > 4);
             for l in &lines {
                 assert!(l.set_width <= l.width + 0.01);
-                if align == Align::Center && !l.hyphenated {
+                if align == Align::Center {
                     let first = l.runs.first().unwrap().x;
                     let last = l.runs.last().unwrap();
                     let right = l.width - (last.x + last.width);
