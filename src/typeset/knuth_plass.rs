@@ -118,12 +118,19 @@ pub struct Params {
     /// Extra demerits when adjacent lines' fitness classes differ by more than one (the
     /// paper's γ, TeX's `\adjdemerits`).
     pub fitness_demerits: f64,
-    /// Stretch added to every line when computing its badness (TeX's
+    /// Stretch added to every line when testing it against the tolerance (TeX's
     /// `\emergencystretch`, §863's third pass). The glue itself does not grow: the
-    /// output stretches the spaces by the ratio the line really needs.
+    /// output stretches the spaces by the ratio the line really needs, and the
+    /// demerits are computed from that real ratio (see [`break_lines`]).
     pub emergency_stretch: f64,
     /// Whether automatic hyphenation points ([`Item::Penalty::auto`]) may be used.
     pub hyphenate: bool,
+    /// The most consecutive lines that may end at flagged breaks (hyphens); 0 for no
+    /// limit. TeX has no such limit (only [`Params::flagged_demerits`]); book
+    /// typography asks for one (at most two or three hyphens in a row), so a node
+    /// also remembers how many flagged lines end in a row, and optimality holds among
+    /// the breakings that respect the limit.
+    pub max_flagged_run: usize,
     /// Whether a line that cannot be made to fit may be overfull rather than the pass
     /// failing (TeX §854: the final pass keeps the last active node alive with
     /// "artificial demerits").
@@ -141,6 +148,7 @@ impl Params {
             fitness_demerits: 100.0,
             emergency_stretch: 0.0,
             hyphenate: true,
+            max_flagged_run: 0,
             allow_overfull: false,
         }
     }
@@ -336,6 +344,8 @@ struct Node {
     line: usize,
     fitness: u8,
     flagged: bool,
+    /// How many lines in a row, this one included, end at flagged breaks.
+    run: usize,
     demerits: f64,
     prev: Option<usize>,
     /// Whether the line ending here is overfull (an artificial break, §854).
@@ -368,6 +378,7 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
         line: 0,
         fitness: 1,
         flagged: false,
+        run: 0,
         demerits: 0.0,
         prev: None,
         overfull: false,
@@ -390,7 +401,7 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
 
         // Best candidate per (fitness class, line class) for a break at b (§835:
         // "minimal_demerits" per fitness class; per line number too when widths vary).
-        let mut best: Vec<(u8, usize, f64, usize, f64, bool)> = Vec::new();
+        let mut best: Vec<(u8, usize, usize, f64, usize, f64, bool)> = Vec::new();
         let mut i = 0;
         while i < active.len() {
             let a = active[i];
@@ -403,9 +414,18 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
             }
             let target = widths.get(node.line);
             let width = sums.width[b] - sums.width[start] + pen_width;
-            let stretch = sums.stretch[b] - sums.stretch[start] + params.emergency_stretch;
+            let stretch = sums.stretch[b] - sums.stretch[start];
             let shrink = sums.shrink[b] - sums.shrink[start];
             let r = adjustment_ratio(width, stretch, shrink, target);
+            // Emergency stretch widens what is feasible (§863's final pass) but, unlike
+            // TeX, the demerits are those of the line as it will really be set, so the
+            // least-bad of the newly feasible breakings wins rather than the one that
+            // looks best with stretch that will never be used.
+            let r_feasible = if params.emergency_stretch > 0.0 {
+                adjustment_ratio(width, stretch + params.emergency_stretch, shrink, target)
+            } else {
+                r
+            };
             let deactivate = r < -1.0 || forced;
             let mut artificial = false;
             if r < -1.0 && params.allow_overfull && active.len() == 1 && best.is_empty() {
@@ -414,7 +434,10 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
                 artificial = true;
             }
             let bad = badness(r);
-            if (r >= -1.0 && bad <= params.tolerance + 1e-9) || artificial {
+            let run = if flagged { node.run + 1 } else { 0 };
+            let run_ok = params.max_flagged_run == 0 || run <= params.max_flagged_run;
+            let feasible = r >= -1.0 && badness(r_feasible) <= params.tolerance + 1e-9;
+            if (feasible || artificial) && run_ok {
                 let mut d = if artificial {
                     0.0
                 } else {
@@ -429,13 +452,15 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
                 }
                 let total = node.demerits + d;
                 let line_class = (node.line + 1).min(easy_line + 1);
+                // Runs of flagged lines only matter when limited.
+                let run_class = if params.max_flagged_run == 0 { 0 } else { run };
                 match best
                     .iter_mut()
-                    .find(|c| c.0 == fit && c.1 == line_class)
+                    .find(|c| c.0 == fit && c.1 == line_class && c.2 == run_class)
                 {
-                    Some(c) if c.2 <= total => {}
-                    Some(c) => *c = (fit, line_class, total, a, r, artificial),
-                    None => best.push((fit, line_class, total, a, r, artificial)),
+                    Some(c) if c.3 <= total => {}
+                    Some(c) => *c = (fit, line_class, run_class, total, a, r, artificial),
+                    None => best.push((fit, line_class, run_class, total, a, r, artificial)),
                 }
             }
             if deactivate {
@@ -448,17 +473,25 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
         if !best.is_empty() {
             // §836: a candidate worse than the best by more than the fitness demerits
             // can never win, whatever follows.
-            let min = best.iter().map(|c| c.2).fold(f64::INFINITY, f64::min);
+            // With a limit on flagged runs, a candidate is only dominated by one whose
+            // run is no longer (it can go everywhere the other can).
+            let dominated = |run: usize, total: f64| {
+                best.iter()
+                    .any(|c| c.2 <= run && c.3 + params.fitness_demerits < total)
+            };
+            let keep: Vec<_> = best
+                .iter()
+                .copied()
+                .filter(|c| !dominated(c.2, c.3))
+                .collect();
             let start = line_start(items, Some(b));
-            for (fit, _, total, a, r, artificial) in best {
-                if total > min + params.fitness_demerits {
-                    continue;
-                }
+            for (fit, _, run, total, a, r, artificial) in keep {
                 nodes.push(Node {
                     pos: Some(b),
                     line: nodes[a].line + 1,
                     fitness: fit,
                     flagged,
+                    run,
                     demerits: total,
                     prev: Some(a),
                     overfull: artificial || r < -1.0,
@@ -542,7 +575,7 @@ pub fn demerits_of(
 ) -> Option<f64> {
     let ratios = ratios_of(items, widths, breaks);
     let mut total = 0.0;
-    let (mut prev_fit, mut prev_flagged) = (1u8, false);
+    let (mut prev_fit, mut prev_flagged, mut run) = (1u8, false, 0usize);
     let mut prev = None;
     for (&b, &r) in breaks.iter().zip(&ratios) {
         let (_, penalty, flagged) = break_penalty(items, b, params.hyphenate).or(
@@ -557,6 +590,10 @@ pub fn demerits_of(
         }
         let bad = badness(r);
         if r < -1.0 || bad > params.tolerance + 1e-9 {
+            return None;
+        }
+        run = if flagged { run + 1 } else { 0 };
+        if params.max_flagged_run > 0 && run > params.max_flagged_run {
             return None;
         }
         let mut d = line_demerits(params.formula, bad, penalty);
@@ -652,6 +689,7 @@ mod tests {
             fitness_demerits: 10_000.0,
             emergency_stretch: 0.0,
             hyphenate: true,
+            max_flagged_run: 0,
             allow_overfull: false,
         }
     }
@@ -1120,6 +1158,7 @@ mod tests {
                 width in 12.0f64..40.0,
                 indent in 0.0f64..6.0,
                 paper in any::<bool>(),
+                limit in 0usize..3,
             ) {
                 let items = paragraph(&words);
                 let mut p = if paper { Params::paper() } else {
@@ -1130,6 +1169,7 @@ mod tests {
                         fitness_demerits: 10_000.0,
                         emergency_stretch: 0.0,
                         hyphenate: true,
+                        max_flagged_run: limit,
                         allow_overfull: false,
                     }
                 };

@@ -190,6 +190,8 @@ impl Line {
 const PRETOLERANCE: f64 = 100.0;
 /// TeX's `\exhyphenpenalty`: a break after an explicit hyphen or dash.
 const EX_HYPHEN_PENALTY: f64 = 50.0;
+/// The most consecutive hyphenated lines (a book-typography rule TeX lacks).
+const MAX_HYPHEN_RUN: usize = 2;
 /// TeX's `\linepenalty` (plain TeX's value).
 const LINE_PENALTY: f64 = 10.0;
 /// Glue stretch standing in for TeX's `fil` order: large enough that any other stretch
@@ -220,6 +222,16 @@ enum Content {
     Space,
 }
 
+/// How a [`Typesetter`] chooses line breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Breaker {
+    /// Knuth–Plass total fit (the default).
+    #[default]
+    TotalFit,
+    /// Greedy first fit: each line takes all that fits (a baseline for comparisons).
+    FirstFit,
+}
+
 /// Sets paragraphs in one style and language, keeping its caches (shaped words,
 /// hyphenated words) from one paragraph to the next.
 pub struct Typesetter {
@@ -236,6 +248,7 @@ pub struct Typesetter {
     /// Space width in ems, per face.
     spaces: FxHashMap<FaceId, f64>,
     setup_warnings: Vec<Warning>,
+    breaker: Breaker,
 }
 
 impl Typesetter {
@@ -287,12 +300,18 @@ impl Typesetter {
             size: style.text.size.to_pt(10.0),
             spaces: FxHashMap::default(),
             setup_warnings: warnings,
+            breaker: Breaker::TotalFit,
         }
     }
 
     /// Returns the faces that [`GlyphRun::face`] ids refer to, for the writer to embed.
     pub fn faces(&self) -> FaceSet {
         self.book.face_set()
+    }
+
+    /// Chooses the line-breaking method for the following paragraphs.
+    pub fn set_breaker(&mut self, breaker: Breaker) {
+        self.breaker = breaker;
     }
 
     /// Returns the body text size in points.
@@ -526,8 +545,14 @@ impl Typesetter {
             let last_piece_of_para = words.last().map(|w| w.0);
             let mut hyph_pieces: Vec<bool> = vec![false; pieces.len()];
             for &(first, end, explicit) in &words {
-                // Only words that are one piece (one span) are hyphenated.
-                if explicit || end != first + 1 || Some(first) == last_piece_of_para {
+                // Only words in one span are hyphenated, but punctuation in another span
+                // (a lacuna's dots) or a note call after a word does not stop the word
+                // from being hyphenated.
+                let calls_only = (first + 1..end).all(|k| {
+                    spans[pieces[k].span].style.script == Script::Super
+                        || !text[pieces[k].start..pieces[k].end].chars().any(char::is_alphanumeric)
+                });
+                if explicit || !calls_only || Some(first) == last_piece_of_para {
                     continue;
                 }
                 hyph_pieces[first] = true;
@@ -667,6 +692,7 @@ impl Typesetter {
             fitness_demerits: self.adj_demerits,
             emergency_stretch: 0.0,
             hyphenate,
+            max_flagged_run: MAX_HYPHEN_RUN,
             allow_overfull: false,
         }
     }
@@ -674,6 +700,17 @@ impl Typesetter {
     /// Runs TeX's passes (§863) until one finds a breaking.
     fn break_items(&self, items: &[Item], widths: &[f64], measure: &Measure) -> Breaking {
         let lw = LineWidths(widths);
+        if self.breaker == Breaker::FirstFit {
+            let breaks = kp::first_fit(items, lw);
+            let ratios = kp::ratios_of(items, lw, &breaks);
+            let overfull = (0..ratios.len()).filter(|&i| ratios[i] < -1.0).collect();
+            return Breaking {
+                breaks,
+                ratios,
+                demerits: 0.0,
+                overfull,
+            };
+        }
         if measure.align == Align::Justify
             && let Some(b) = kp::break_lines(items, lw, &self.params(PRETOLERANCE, false))
         {
