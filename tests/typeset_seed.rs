@@ -6,7 +6,9 @@ mod common;
 use lacuna::ir::{Block, Document};
 use lacuna::read::{ReadOptions, transcript};
 use lacuna::style::{Align, Length, Style};
-use lacuna::typeset::paragraph::{Breaker, Line, Measure, SpanStyle, Typesetter, spans_from_inlines};
+use lacuna::typeset::paragraph::{
+    Breaker, Line, Measure, SpanStyle, Typesetter, spans_from_inlines,
+};
 
 fn seed() -> Document {
     let text = common::read(&common::seed());
@@ -19,7 +21,11 @@ fn seed() -> Document {
 fn set(doc: &Document, breaker: Breaker) -> (Vec<Vec<Line>>, Vec<String>) {
     let style = Style::builtin("a5-book").unwrap();
     let size = style.text.size.to_pt(10.0);
-    let measure = Measure::new(Length::mm(105.0).to_pt(size), style.text.indent.to_pt(size), Align::Justify);
+    let measure = Measure::new(
+        Length::mm(105.0).to_pt(size),
+        style.text.indent.to_pt(size),
+        Align::Justify,
+    );
     let mut ts = Typesetter::new(&style, &doc.meta.lang);
     ts.set_breaker(breaker);
     let label = |id: &lacuna::ir::NoteId| {
@@ -86,7 +92,10 @@ fn knuth_plass_beats_first_fit_on_the_seed() {
     }
     assert!(q_kp < q_ff, "total fit {q_kp} must beat first fit {q_ff}");
     for line in kp.iter().flatten() {
-        assert!(!line.overfull && line.set_width <= line.width + 0.01, "{line:?}");
+        assert!(
+            !line.overfull && line.set_width <= line.width + 0.01,
+            "{line:?}"
+        );
     }
     // No more than two hyphenated lines in a row.
     for p in &kp {
@@ -105,7 +114,13 @@ fn knuth_plass_beats_first_fit_on_the_seed() {
     let set_text: String = kp
         .iter()
         .flatten()
-        .map(|l| if l.hyphenated { l.text.trim_end_matches('-').to_owned() } else { format!("{} ", l.text) })
+        .map(|l| {
+            if l.hyphenated {
+                l.text.trim_end_matches('-').to_owned()
+            } else {
+                format!("{} ", l.text)
+            }
+        })
         .collect();
     let body: String = doc
         .body

@@ -192,16 +192,27 @@ mod tests {
         let fam = book.family("Linux Libertine O").unwrap();
         for id in [fam.regular, fam.italic, fam.bold, fam.bold_italic] {
             let f = book.font(id);
-            assert!(f.postscript_name.starts_with("LinuxLibertineO"), "{}", f.postscript_name);
+            assert!(
+                f.postscript_name.starts_with("LinuxLibertineO"),
+                "{}",
+                f.postscript_name
+            );
             // Libertine's bold italic has Latin only; the others Greek and Cyrillic too.
-            let text = if id == fam.bold_italic { "AzéßŒ –—‘’“”…" } else { "AzéßŒ Жжя Ωωά –—‘’“”…" };
+            let text = if id == fam.bold_italic {
+                "AzéßŒ –—‘’“”…"
+            } else {
+                "AzéßŒ Жжя Ωωά –—‘’“”…"
+            };
             for c in text.chars() {
                 assert!(f.covers(c), "{} lacks {c:?}", f.display_name);
             }
         }
         assert!(!book.font(fam.bold_italic).covers('Ж'));
         assert_eq!(book.fallback_for(fam.bold_italic)[0], fam.bold);
-        assert_ne!(book.font(fam.italic).postscript_name, book.font(fam.regular).postscript_name);
+        assert_ne!(
+            book.font(fam.italic).postscript_name,
+            book.font(fam.regular).postscript_name
+        );
         // The fallback has what Libertine lacks, e.g. some arrows and box drawing.
         let fb = book.font(book.fallback()[0]);
         assert!(!book.font(fam.regular).covers('⇶') && fb.covers('⇶'));

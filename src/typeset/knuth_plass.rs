@@ -216,8 +216,11 @@ struct Sums {
 impl Sums {
     fn new(items: &[Item]) -> Sums {
         let n = items.len() + 1;
-        let (mut width, mut stretch, mut shrink) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut width, mut stretch, mut shrink) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         let (mut w, mut y, mut z) = (0.0, 0.0, 0.0);
         for item in items {
             width.push(w);
@@ -392,8 +395,12 @@ pub fn break_lines(items: &[Item], widths: LineWidths<'_>, params: &Params) -> O
 
     for b in 0..items.len() {
         let is_end = b == last && !ends_forced;
-        let Some((pen_width, penalty, flagged)) = break_penalty(items, b, params.hyphenate)
-            .or(if is_end { Some((0.0, -INFINITY, false)) } else { None })
+        let Some((pen_width, penalty, flagged)) =
+            break_penalty(items, b, params.hyphenate).or(if is_end {
+                Some((0.0, -INFINITY, false))
+            } else {
+                None
+            })
         else {
             continue;
         };
@@ -578,13 +585,12 @@ pub fn demerits_of(
     let (mut prev_fit, mut prev_flagged, mut run) = (1u8, false, 0usize);
     let mut prev = None;
     for (&b, &r) in breaks.iter().zip(&ratios) {
-        let (_, penalty, flagged) = break_penalty(items, b, params.hyphenate).or(
-            if b == items.len() - 1 {
+        let (_, penalty, flagged) =
+            break_penalty(items, b, params.hyphenate).or(if b == items.len() - 1 {
                 Some((0.0, -INFINITY, false))
             } else {
                 None
-            },
-        )?;
+            })?;
         if line_start(items, prev) > b {
             return None;
         }
@@ -701,7 +707,11 @@ mod tests {
         let mut out = Vec::new();
         let mut first = 0;
         for &b in breaks {
-            let end = if b >= 2 * words.len() - 1 { words.len() } else { b.div_ceil(2) };
+            let end = if b >= 2 * words.len() - 1 {
+                words.len()
+            } else {
+                b.div_ceil(2)
+            };
             let _ = items;
             out.push(words[first..end].join(" "));
             first = end;
@@ -724,7 +734,10 @@ mod tests {
 
         // At width 11 "aaa bb cccc" fits exactly (r = 0), "dd eee f" is the last line.
         let br = break_lines(&items, LineWidths(&[11.0]), &tex()).unwrap();
-        assert_eq!(lines_of(text, &items, &br.breaks), ["aaa bb cccc", "dd eee f"]);
+        assert_eq!(
+            lines_of(text, &items, &br.breaks),
+            ["aaa bb cccc", "dd eee f"]
+        );
         assert!(br.ratios[0].abs() < 1e-12);
 
         // Width 7: "aaa bb" has 1 unit to fill with stretch ½ → r = 2, badness 800
@@ -733,7 +746,10 @@ mod tests {
         let mut loose = tex();
         loose.tolerance = 1000.0;
         let br = break_lines(&items, LineWidths(&[7.0]), &loose).unwrap();
-        assert_eq!(lines_of(text, &items, &br.breaks), ["aaa bb", "cccc dd", "eee f"]);
+        assert_eq!(
+            lines_of(text, &items, &br.breaks),
+            ["aaa bb", "cccc dd", "eee f"]
+        );
         assert!((br.ratios[0] - 2.0).abs() < 1e-12);
         assert!(br.ratios[1].abs() < 1e-12);
     }
@@ -754,9 +770,15 @@ mod tests {
         let mut p = tex();
         p.tolerance = INF_BAD;
         let ff = first_fit(&items, LineWidths(&widths));
-        assert_eq!(lines_of(text, &items, &ff), ["aaa bb c", "dddd", "eeeeeeee"]);
+        assert_eq!(
+            lines_of(text, &items, &ff),
+            ["aaa bb c", "dddd", "eeeeeeee"]
+        );
         let kp = break_lines(&items, LineWidths(&widths), &p).unwrap();
-        assert_eq!(lines_of(text, &items, &kp.breaks), ["aaa bb", "c dddd", "eeeeeeee"]);
+        assert_eq!(
+            lines_of(text, &items, &kp.breaks),
+            ["aaa bb", "c dddd", "eeeeeeee"]
+        );
         let ff_d = demerits_of(&items, LineWidths(&widths), &p, &ff).unwrap();
         assert!((ff_d - 100_020_200.0).abs() < 1e-3, "{ff_d}");
         assert!((kp.demerits - 82_196_300.0).abs() < 1e-3, "{}", kp.demerits);
@@ -787,7 +809,10 @@ mod tests {
         let br = break_lines(&items, LineWidths(&[10.0]), &p).unwrap();
         assert_eq!(br.overfull.len(), 1);
         let lines = lines_of(text, &items, &br.breaks);
-        assert!(lines.contains(&"bbbbbbbbbbbbbbbbbbbb".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(&"bbbbbbbbbbbbbbbbbbbb".to_owned()),
+            "{lines:?}"
+        );
     }
 
     #[test]
@@ -861,7 +886,13 @@ mod tests {
     #[test]
     fn empty_and_degenerate_inputs() {
         let p = tex();
-        assert_eq!(break_lines(&[], LineWidths(&[10.0]), &p).unwrap().breaks.len(), 0);
+        assert_eq!(
+            break_lines(&[], LineWidths(&[10.0]), &p)
+                .unwrap()
+                .breaks
+                .len(),
+            0
+        );
         let only = [Item::glue(0.0, 1e6, 0.0), Item::forced_break()];
         // No box: the single "line" is the forced break itself.
         let br = break_lines(&only, LineWidths(&[10.0]), &p).unwrap();
@@ -1009,8 +1040,7 @@ mod tests {
                     "it; and this ball was her favorite plaything.",
                 ],
                 &[
-                    0.857, 0.0, 0.28, 1.0, 0.067, -0.278, 0.536, -0.167, 0.7, -0.176, 0.357,
-                    0.049,
+                    0.857, 0.0, 0.28, 1.0, 0.067, -0.278, 0.536, -0.167, 0.7, -0.176, 0.357, 0.049,
                 ],
             );
         }
@@ -1032,7 +1062,9 @@ mod tests {
                     "and threw it up on high and caught it; and this ball was her",
                     "favorite plaything.",
                 ],
-                &[0.774, 0.179, 0.629, 0.545, 0.0, 0.079, 0.282, 0.294, 0.575, 0.353],
+                &[
+                    0.774, 0.179, 0.629, 0.545, 0.0, 0.079, 0.282, 0.294, 0.575, 0.353,
+                ],
             );
         }
 

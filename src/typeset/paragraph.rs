@@ -337,7 +337,14 @@ impl Typesetter {
         w
     }
 
-    fn piece(&mut self, spans: &[Span], span: usize, start: usize, end: usize, text: &str) -> Piece {
+    fn piece(
+        &mut self,
+        spans: &[Span],
+        span: usize,
+        start: usize,
+        end: usize,
+        text: &str,
+    ) -> Piece {
         let style = spans[span].style;
         let face = self.family.select(style.bold, style.italic);
         let key = ShapeKey {
@@ -377,7 +384,11 @@ impl Typesetter {
         if text.chars().all(|c| c.is_whitespace()) {
             return Warned::new(Vec::new(), warnings);
         }
-        let span_at = |pos: usize| bounds.partition_point(|&(_, e)| e <= pos).min(spans.len() - 1);
+        let span_at = |pos: usize| {
+            bounds
+                .partition_point(|&(_, e)| e <= pos)
+                .min(spans.len() - 1)
+        };
 
         // 1. Break opportunities (UAX #14), as a map from byte offset to kind.
         let mut opportunities: Vec<(usize, BreakOpportunity)> = linebreaks(&text)
@@ -417,7 +428,9 @@ impl Typesetter {
             // Split the segment into material and trailing spaces.
             let material_end = pos
                 + segment
-                    .trim_end_matches(|c: char| c == ' ' || c == '\t' || c == '\n' || c == '\u{2028}' || c == '\r')
+                    .trim_end_matches(|c: char| {
+                        c == ' ' || c == '\t' || c == '\n' || c == '\u{2028}' || c == '\r'
+                    })
                     .len();
             // Material: pieces per span, with U+00A0 as unbreakable glue.
             let mut p = pos;
@@ -440,7 +453,9 @@ impl Typesetter {
                     });
                 }
                 if let Some(nb) = nb {
-                    let face = self.family.select(spans[span].style.bold, spans[span].style.italic);
+                    let face = self
+                        .family
+                        .select(spans[span].style.bold, spans[span].style.italic);
                     let w = self.space_width(face) * spans[span].style.size;
                     items.push(Item::penalty(0.0, INFINITY, false));
                     contents.push(Content::None);
@@ -508,7 +523,10 @@ impl Typesetter {
                 // allows one, e.g. after a slash). Hyphens are flagged (TeX treats an
                 // explicit hyphen as a discretionary break, §1039).
                 let flagged = matches!(last_char, Some('-' | '\u{2010}' | '\u{ad}'));
-                let penalty = if matches!(last_char, Some('-' | '\u{2010}' | '\u{2013}' | '\u{2014}' | '\u{ad}')) {
+                let penalty = if matches!(
+                    last_char,
+                    Some('-' | '\u{2010}' | '\u{2013}' | '\u{2014}' | '\u{ad}')
+                ) {
                     EX_HYPHEN_PENALTY
                 } else {
                     0.0
@@ -550,7 +568,9 @@ impl Typesetter {
                 // from being hyphenated.
                 let calls_only = (first + 1..end).all(|k| {
                     spans[pieces[k].span].style.script == Script::Super
-                        || !text[pieces[k].start..pieces[k].end].chars().any(char::is_alphanumeric)
+                        || !text[pieces[k].start..pieces[k].end]
+                            .chars()
+                            .any(char::is_alphanumeric)
                 });
                 if explicit || !calls_only || Some(first) == last_piece_of_para {
                     continue;
@@ -616,7 +636,14 @@ impl Typesetter {
 
         // 5. Set the lines.
         let lines = self.set_lines(
-            &items, &contents, &pieces, &text, spans, &breaking, measure, &mut warnings,
+            &items,
+            &contents,
+            &pieces,
+            &text,
+            spans,
+            &breaking,
+            measure,
+            &mut warnings,
         );
         Warned::new(lines, warnings)
     }
@@ -782,9 +809,9 @@ impl Typesetter {
                                 k += 1;
                             }
                             match contents.get(k) {
-                                Some(&Content::Glyphs { piece: p2, g1: e2, .. })
-                                    if k < b && p2 == piece =>
-                                {
+                                Some(&Content::Glyphs {
+                                    piece: p2, g1: e2, ..
+                                }) if k < b && p2 == piece => {
                                     g_end = e2;
                                     j = k + 1;
                                 }
@@ -848,8 +875,26 @@ impl Typesetter {
                     El::Glue(w, ..) => *w,
                 })
                 .sum();
-            let stretch: f64 = els.iter().map(|e| if let El::Glue(_, y, _, _) = e { *y } else { 0.0 }).sum();
-            let shrink: f64 = els.iter().map(|e| if let El::Glue(_, _, z, _) = e { *z } else { 0.0 }).sum();
+            let stretch: f64 = els
+                .iter()
+                .map(|e| {
+                    if let El::Glue(_, y, _, _) = e {
+                        *y
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            let shrink: f64 = els
+                .iter()
+                .map(|e| {
+                    if let El::Glue(_, _, z, _) = e {
+                        *z
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
             let width = measure.line_width(li);
             let mut r = kp::adjustment_ratio(natural, stretch, shrink, width);
             if !r.is_finite() {
@@ -910,7 +955,10 @@ impl Typesetter {
                             match &mut cur {
                                 Some(run) if run.face == g.face => {
                                     let off = run.x - x;
-                                    run.glyphs.push(PlacedGlyph { x: placed.x - off, ..placed });
+                                    run.glyphs.push(PlacedGlyph {
+                                        x: placed.x - off,
+                                        ..placed
+                                    });
                                 }
                                 _ => {
                                     if let Some(run) = cur.take() {
@@ -921,7 +969,10 @@ impl Typesetter {
                                         size: pc.size,
                                         x: x + gx,
                                         y: 0.0,
-                                        glyphs: vec![PlacedGlyph { x: placed.x - gx, ..placed }],
+                                        glyphs: vec![PlacedGlyph {
+                                            x: placed.x - gx,
+                                            ..placed
+                                        }],
                                         width: 0.0,
                                     });
                                 }
@@ -1023,7 +1074,11 @@ pub fn spans_from_inlines(
     Warned::new(spans, warnings)
 }
 
-fn note_call(id: &ir::NoteId, style: SpanStyle, note_label: &dyn Fn(&ir::NoteId) -> String) -> Span {
+fn note_call(
+    id: &ir::NoteId,
+    style: SpanStyle,
+    note_label: &dyn Fn(&ir::NoteId) -> String,
+) -> Span {
     Span {
         text: note_label(id),
         style: SpanStyle {
@@ -1044,11 +1099,56 @@ fn collect(
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push(Span::new(t.clone(), style)),
-            Inline::Emph(c) => collect(c, SpanStyle { italic: !style.italic, ..style }, note_label, out, warnings),
-            Inline::Strong(c) => collect(c, SpanStyle { bold: true, ..style }, note_label, out, warnings),
-            Inline::SmallCaps(c) => collect(c, SpanStyle { small_caps: true, ..style }, note_label, out, warnings),
-            Inline::Sup(c) => collect(c, SpanStyle { script: Script::Super, ..style }, note_label, out, warnings),
-            Inline::Sub(c) => collect(c, SpanStyle { script: Script::Sub, ..style }, note_label, out, warnings),
+            Inline::Emph(c) => collect(
+                c,
+                SpanStyle {
+                    italic: !style.italic,
+                    ..style
+                },
+                note_label,
+                out,
+                warnings,
+            ),
+            Inline::Strong(c) => collect(
+                c,
+                SpanStyle {
+                    bold: true,
+                    ..style
+                },
+                note_label,
+                out,
+                warnings,
+            ),
+            Inline::SmallCaps(c) => collect(
+                c,
+                SpanStyle {
+                    small_caps: true,
+                    ..style
+                },
+                note_label,
+                out,
+                warnings,
+            ),
+            Inline::Sup(c) => collect(
+                c,
+                SpanStyle {
+                    script: Script::Super,
+                    ..style
+                },
+                note_label,
+                out,
+                warnings,
+            ),
+            Inline::Sub(c) => collect(
+                c,
+                SpanStyle {
+                    script: Script::Sub,
+                    ..style
+                },
+                note_label,
+                out,
+                warnings,
+            ),
             Inline::Hi { content, .. }
             | Inline::Foreign { content, .. }
             | Inline::Unclear { content, .. }
@@ -1067,7 +1167,10 @@ fn collect(
             }
             Inline::Incident(inc) => out.push(Span::new(
                 format!("({})", inc.desc),
-                SpanStyle { italic: !style.italic, ..style },
+                SpanStyle {
+                    italic: !style.italic,
+                    ..style
+                },
             )),
             Inline::Image { alt, src } => {
                 warnings.push(Warning::general(format!(
@@ -1124,7 +1227,10 @@ mod tests {
             assert!(!l.overfull);
             assert!(l.set_width <= l.width + 0.01, "line {i} too wide");
             if i + 1 < lines.len() {
-                assert!((l.set_width - l.width).abs() < 0.01, "line {i} justified: {l:?}");
+                assert!(
+                    (l.set_width - l.width).abs() < 0.01,
+                    "line {i} justified: {l:?}"
+                );
                 assert!(l.ratio >= -1.0 && l.ratio <= 3.0);
             }
         }
@@ -1132,8 +1238,14 @@ mod tests {
         // The glyphs' text gives back the words (hyphens added at line ends only).
         let joined: String = lines
             .iter()
-            .map(|l| l.text.strip_suffix('-').filter(|_| l.hyphenated).unwrap_or(&l.text).to_owned()
-                + if l.hyphenated { "" } else { " " })
+            .map(|l| {
+                l.text
+                    .strip_suffix('-')
+                    .filter(|_| l.hyphenated)
+                    .unwrap_or(&l.text)
+                    .to_owned()
+                    + if l.hyphenated { "" } else { " " }
+            })
             .collect();
         let words: Vec<&str> = PROSE.split_whitespace().collect();
         assert_eq!(joined.split_whitespace().collect::<Vec<_>>(), words);
@@ -1145,10 +1257,16 @@ mod tests {
     #[test]
     fn ligatures_keep_their_text() {
         let mut t = ts();
-        let out = t.set_paragraph(&plain("office fluff"), &Measure::new(300.0, 0.0, Align::Justify));
+        let out = t.set_paragraph(
+            &plain("office fluff"),
+            &Measure::new(300.0, 0.0, Align::Justify),
+        );
         let g = &out.value[0].runs[0].glyphs;
         assert!(g.len() < "officefluff".len(), "ligatures formed");
-        assert!(g.iter().any(|g| g.text.chars().count() > 1), "a glyph carries several characters");
+        assert!(
+            g.iter().any(|g| g.text.chars().count() > 1),
+            "a glyph carries several characters"
+        );
         assert_eq!(glyph_text(&out.value)[0], "officefluff");
     }
 
@@ -1157,8 +1275,11 @@ mod tests {
         let mut t = ts();
         let out = t.set_paragraph(&plain(PROSE), &Measure::new(120.0, 0.0, Align::Justify));
         let lines = out.value;
-        assert!(lines.iter().any(|l| l.hyphenated && l.text.ends_with('-')), "{:#?}",
-            lines.iter().map(|l| &l.text).collect::<Vec<_>>());
+        assert!(
+            lines.iter().any(|l| l.hyphenated && l.text.ends_with('-')),
+            "{:#?}",
+            lines.iter().map(|l| &l.text).collect::<Vec<_>>()
+        );
         // Never hyphenate the last word.
         assert!(lines.last().unwrap().text.ends_with("develops."));
         assert!(!lines[lines.len() - 2].text.ends_with("de-"));
@@ -1174,12 +1295,19 @@ mod tests {
             );
             for l in &out.value {
                 assert!(!l.text.starts_with("ccc"), "{:?}", l.text);
-                assert!(!l.text.starts_with('\u{2026}') && !l.text.starts_with(')'), "{:?}", l.text);
+                assert!(
+                    !l.text.starts_with('\u{2026}') && !l.text.starts_with(')'),
+                    "{:?}",
+                    l.text
+                );
                 assert!(!l.text.starts_with('\u{2014}'), "{:?}", l.text);
             }
         }
         // A narrow measure breaks after the em dash.
-        let out = t.set_paragraph(&plain("fff\u{2014}ggg"), &Measure::new(20.0, 0.0, Align::Left));
+        let out = t.set_paragraph(
+            &plain("fff\u{2014}ggg"),
+            &Measure::new(20.0, 0.0, Align::Left),
+        );
         assert_eq!(out.value[0].text, "fff\u{2014}");
     }
 
@@ -1208,7 +1336,11 @@ mod tests {
                     let first = l.runs.first().unwrap().x;
                     let last = l.runs.last().unwrap();
                     let right = l.width - (last.x + last.width);
-                    assert!((first - right).abs() < 0.5, "centred: {first} vs {right}: {}", l.text);
+                    assert!(
+                        (first - right).abs() < 0.5,
+                        "centred: {first} vs {right}: {}",
+                        l.text
+                    );
                 }
             }
         }
@@ -1221,14 +1353,20 @@ mod tests {
         assert!(t.set_paragraph(&[], &m).value.is_empty());
         assert!(t.set_paragraph(&plain(""), &m).value.is_empty());
         assert!(t.set_paragraph(&plain("     "), &m).value.is_empty());
-        let long = t.set_paragraph(&plain("a Pneumonoultramicroscopicsilicovolcanoconiosis-like b"), &Measure::new(40.0, 0.0, Align::Justify));
+        let long = t.set_paragraph(
+            &plain("a Pneumonoultramicroscopicsilicovolcanoconiosis-like b"),
+            &Measure::new(40.0, 0.0, Align::Justify),
+        );
         assert!(!long.value.is_empty());
         let huge = "x".repeat(100_000);
         let out = t.set_paragraph(&plain(&huge), &m);
         assert_eq!(out.value.len(), 1);
         assert!(out.value[0].overfull);
         assert!(out.warnings.iter().any(|w| w.message.contains("overfull")));
-        let mixed = t.set_paragraph(&plain("Latin и кириллица и ελληνικά, e\u{301}te\u{301} cafe\u{301}"), &m);
+        let mixed = t.set_paragraph(
+            &plain("Latin и кириллица и ελληνικά, e\u{301}te\u{301} cafe\u{301}"),
+            &m,
+        );
         assert!(mixed.warnings.is_empty(), "{:?}", mixed.warnings);
         let emoji = t.set_paragraph(&plain("smile \u{1F600} please"), &m);
         assert_eq!(emoji.warnings.len(), 1, "{:?}", emoji.warnings);
@@ -1236,7 +1374,14 @@ mod tests {
         assert!(emoji.warnings[0].message.contains("character 7"));
         let zero = t.set_paragraph(&plain("a b c"), &Measure::new(0.0, 0.0, Align::Justify));
         assert!(!zero.value.is_empty());
-        let nothing = t.set_paragraph(&plain("a b"), &Measure { widths: vec![], indent: 0.0, align: Align::Center });
+        let nothing = t.set_paragraph(
+            &plain("a b"),
+            &Measure {
+                widths: vec![],
+                indent: 0.0,
+                align: Align::Center,
+            },
+        );
         assert!(!nothing.value.is_empty());
     }
 
@@ -1260,7 +1405,11 @@ mod tests {
             }),
         ];
         let spans = spans_from_inlines(&inlines, SpanStyle::regular(10.0), &|id| {
-            if id.as_str() == "e1" { "1".into() } else { "?".into() }
+            if id.as_str() == "e1" {
+                "1".into()
+            } else {
+                "?".into()
+            }
         })
         .value;
         assert_eq!(spans.len(), 6);
@@ -1274,11 +1423,17 @@ mod tests {
         assert!(spans[5].style.italic);
         // The anchor is found on the line where the call is set.
         let mut t = ts();
-        let lines = t.set_paragraph(&spans, &Measure::new(300.0, 0.0, Align::Justify)).value;
+        let lines = t
+            .set_paragraph(&spans, &Measure::new(300.0, 0.0, Align::Justify))
+            .value;
         let a = &lines[0].anchors[0];
         assert_eq!(a.name, "noteref-e1");
         assert!(a.x > 0.0);
-        let sup = lines[0].runs.iter().find(|r| r.size < 10.0).expect("superscript run");
+        let sup = lines[0]
+            .runs
+            .iter()
+            .find(|r| r.size < 10.0)
+            .expect("superscript run");
         assert!(sup.glyphs[0].dy > 0.0);
     }
 }

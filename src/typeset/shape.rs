@@ -270,7 +270,10 @@ mod tests {
         let mut onum = Shaper::new(book, &["onum".to_owned()]);
         let a = plain.shape(key, "1917");
         let b = onum.shape(key, "1917");
-        assert_ne!(a.glyphs[0].id, b.glyphs[0].id, "onum selects old-style figures");
+        assert_ne!(
+            a.glyphs[0].id, b.glyphs[0].id,
+            "onum selects old-style figures"
+        );
         let sc = plain.shape(
             ShapeKey {
                 small_caps: true,
@@ -279,8 +282,16 @@ mod tests {
             "minutes",
         );
         let lc = plain.shape(key, "minutes");
-        assert_ne!(sc.glyphs[0].id, lc.glyphs[0].id, "smcp selects small capitals");
-        assert!(Shaper::new(book, &["not a feature!".into()]).bad_features.len() == 1);
+        assert_ne!(
+            sc.glyphs[0].id, lc.glyphs[0].id,
+            "smcp selects small capitals"
+        );
+        assert!(
+            Shaper::new(book, &["not a feature!".into()])
+                .bad_features
+                .len()
+                == 1
+        );
     }
 
     #[test]
