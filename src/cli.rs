@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Write a print-ready PDF set in the style (<stem>.pdf)
+    #[arg(long)]
+    pub pdf: bool,
+
     /// Output folder; `-` writes the single text output to standard output
     #[arg(short = 'o', long = "out-dir", value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
@@ -58,6 +62,9 @@ impl Cli {
         let mut names = Vec::new();
         if self.json {
             names.push("json");
+        }
+        if self.pdf {
+            names.push("pdf");
         }
         names
     }

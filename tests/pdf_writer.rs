@@ -233,10 +233,20 @@ fn passes_the_pdf_validators() {
 
     let (ok, out, err) = run("pdffonts", &[], &path);
     assert!(ok, "pdffonts failed: {err}");
-    let rows: Vec<&str> = out.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+    let rows: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     assert_eq!(rows.len(), 3, "three faces used:\n{out}");
-    assert!(out.contains("CID Type 0C"), "CFF outlines as CIDFontType0C:\n{out}");
-    assert!(out.contains("CID TrueType"), "glyf outlines as CIDFontType2:\n{out}");
+    assert!(
+        out.contains("CID Type 0C"),
+        "CFF outlines as CIDFontType0C:\n{out}"
+    );
+    assert!(
+        out.contains("CID TrueType"),
+        "glyf outlines as CIDFontType2:\n{out}"
+    );
     for row in rows {
         let f: Vec<&str> = row.split_whitespace().collect();
         let n = f.len();
@@ -246,7 +256,10 @@ fn passes_the_pdf_validators() {
             ("yes", "yes", "yes"),
             "font not embedded as a subset with ToUnicode: {row}"
         );
-        assert!(f[0].len() > 7 && f[0].as_bytes()[6] == b'+', "subset tag: {row}");
+        assert!(
+            f[0].len() > 7 && f[0].as_bytes()[6] == b'+',
+            "subset tag: {row}"
+        );
     }
     let text = pdftotext(&path);
     assert!(text.split_whitespace().count() > 20, "{text}");
@@ -271,13 +284,28 @@ fn pdftotext_gives_back_the_exact_words() {
     for (_, line) in LINES {
         assert!(joined.contains(line), "missing line {line:?} in:\n{text}");
     }
-    for w in ["official", "affluent", "first", "fine", "революция", "λόγος", "“quoted”", "‘single’"] {
+    for w in [
+        "official",
+        "affluent",
+        "first",
+        "fine",
+        "революция",
+        "λόγος",
+        "“quoted”",
+        "‘single’",
+    ] {
         assert!(
-            words.iter().any(|x| x.trim_matches(|c: char| c.is_ascii_punctuation()) == w || *x == w),
+            words
+                .iter()
+                .any(|x| x.trim_matches(|c: char| c.is_ascii_punctuation()) == w || *x == w),
             "word {w:?} not extracted:\n{text}"
         );
     }
-    assert_eq!(text.matches('\u{c}').count(), pages.len(), "one form feed a page");
+    assert_eq!(
+        text.matches('\u{c}').count(),
+        pages.len(),
+        "one form feed a page"
+    );
 }
 
 #[test]
@@ -380,14 +408,22 @@ fn links_outline_and_metadata_read_back() {
                 .iter()
                 .map(|v| v.as_float().unwrap() as f64)
                 .collect();
-            let want = [rect.x, page.height - rect.y - rect.h, rect.x + rect.w, page.height - rect.y];
+            let want = [
+                rect.x,
+                page.height - rect.y - rect.h,
+                rect.x + rect.w,
+                page.height - rect.y,
+            ];
             for (got, want) in r.iter().zip(want) {
                 assert!((got - want).abs() < 0.01, "rect {r:?} vs {want:?}");
             }
             let (pid, x, y) = dest_of(&doc, a.get(b"Dest").unwrap());
             let (apid, ax, ay) = anchors[target];
             assert_eq!(pid, apid, "link to {target} goes to the anchor's page");
-            assert!((x - ax).abs() < 0.01 && (y - ay).abs() < 0.01, "{target}: {x},{y}");
+            assert!(
+                (x - ax).abs() < 0.01 && (y - ay).abs() < 0.01,
+                "{target}: {x},{y}"
+            );
             seen += 1;
         }
     }
@@ -395,21 +431,33 @@ fn links_outline_and_metadata_read_back() {
 
     // Outline: Протокол > Section two, then Notes.
     let catalog = doc.catalog().unwrap();
-    let outlines = resolve(&doc, catalog.get(b"Outlines").unwrap()).as_dict().unwrap();
-    let first = resolve(&doc, outlines.get(b"First").unwrap()).as_dict().unwrap();
+    let outlines = resolve(&doc, catalog.get(b"Outlines").unwrap())
+        .as_dict()
+        .unwrap();
+    let first = resolve(&doc, outlines.get(b"First").unwrap())
+        .as_dict()
+        .unwrap();
     assert_eq!(text_string(first.get(b"Title").unwrap()), "Протокол");
     assert_eq!(dest_of(&doc, first.get(b"Dest").unwrap()).0, page_ids[0]);
-    let child = resolve(&doc, first.get(b"First").unwrap()).as_dict().unwrap();
+    let child = resolve(&doc, first.get(b"First").unwrap())
+        .as_dict()
+        .unwrap();
     assert_eq!(text_string(child.get(b"Title").unwrap()), "Section two");
     assert_eq!(dest_of(&doc, child.get(b"Dest").unwrap()).0, page_ids[1]);
-    let next = resolve(&doc, first.get(b"Next").unwrap()).as_dict().unwrap();
+    let next = resolve(&doc, first.get(b"Next").unwrap())
+        .as_dict()
+        .unwrap();
     assert_eq!(text_string(next.get(b"Title").unwrap()), "Notes");
     assert_eq!(dest_of(&doc, next.get(b"Dest").unwrap()).0, page_ids[2]);
     assert!(next.get(b"Next").is_err());
 
     // Named destinations for every anchor.
-    let names = resolve(&doc, catalog.get(b"Names").unwrap()).as_dict().unwrap();
-    let dests = resolve(&doc, names.get(b"Dests").unwrap()).as_dict().unwrap();
+    let names = resolve(&doc, catalog.get(b"Names").unwrap())
+        .as_dict()
+        .unwrap();
+    let dests = resolve(&doc, names.get(b"Dests").unwrap())
+        .as_dict()
+        .unwrap();
     let list = dests.get(b"Names").unwrap().as_array().unwrap();
     let keys: Vec<String> = list.iter().step_by(2).map(text_string).collect();
     assert_eq!(keys, ["e1", "page1", "page2", "page3"]);
@@ -417,14 +465,24 @@ fn links_outline_and_metadata_read_back() {
 
     // Info and XMP.
     assert_eq!(text_string(catalog.get(b"Lang").unwrap()), "ru");
-    let info = resolve(&doc, doc.trailer.get(b"Info").unwrap()).as_dict().unwrap();
-    assert_eq!(text_string(info.get(b"Title").unwrap()), "Протокол — Minutes");
-    assert_eq!(text_string(info.get(b"Author").unwrap()), "A. Scribe, B. Clerk");
+    let info = resolve(&doc, doc.trailer.get(b"Info").unwrap())
+        .as_dict()
+        .unwrap();
+    assert_eq!(
+        text_string(info.get(b"Title").unwrap()),
+        "Протокол — Minutes"
+    );
+    assert_eq!(
+        text_string(info.get(b"Author").unwrap()),
+        "A. Scribe, B. Clerk"
+    );
     let creator = format!("lacuna {}", env!("CARGO_PKG_VERSION"));
     assert_eq!(text_string(info.get(b"Creator").unwrap()), creator);
     // 1_700_000_000 is 2023-11-14T22:13:20Z.
     assert!(text_string(info.get(b"CreationDate").unwrap()).starts_with("D:20231114221320"));
-    let xmp = resolve(&doc, catalog.get(b"Metadata").unwrap()).as_stream().unwrap();
+    let xmp = resolve(&doc, catalog.get(b"Metadata").unwrap())
+        .as_stream()
+        .unwrap();
     let xmp = String::from_utf8(xmp.content.clone()).unwrap();
     for want in [
         "Протокол — Minutes",
@@ -437,7 +495,12 @@ fn links_outline_and_metadata_read_back() {
     }
     // The file id is derived from the content and the XMP document id agrees.
     let id = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
-    let hex: String = id[0].as_str().unwrap().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = id[0]
+        .as_str()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(hex.len(), 32);
     assert!(xmp.contains(&format!("uuid:{}", &hex[..8])), "{xmp}");
 }
@@ -548,7 +611,10 @@ fn same_pages_give_the_same_bytes() {
     let (c, _) = write_pdf(&faces, &other);
     let id = |bytes: &[u8]| {
         let doc = Document::load_mem(bytes).unwrap();
-        doc.trailer.get(b"ID").unwrap().as_array().unwrap()[0].as_str().unwrap().to_vec()
+        doc.trailer.get(b"ID").unwrap().as_array().unwrap()[0]
+            .as_str()
+            .unwrap()
+            .to_vec()
     };
     assert_ne!(id(&a), id(&c));
 }
@@ -628,7 +694,10 @@ fn a_long_book_is_streamed_with_bounded_memory() {
         w.write_page(&page).unwrap();
         let b = w.buffered();
         // Each page's content went out at once…
-        assert!(b.bytes_written > last_written + 500, "page {n} was not written out");
+        assert!(
+            b.bytes_written > last_written + 500,
+            "page {n} was not written out"
+        );
         last_written = b.bytes_written;
     }
     let b = w.buffered();
@@ -651,7 +720,9 @@ fn a_long_book_is_streamed_with_bounded_memory() {
 fn missing_anchors_are_reported() {
     let faces = faces();
     let mut pages = sample_pages(&faces);
-    pages[2].items.retain(|it| !matches!(it, PageItem::Anchor { name, .. } if name == "e1"));
+    pages[2]
+        .items
+        .retain(|it| !matches!(it, PageItem::Anchor { name, .. } if name == "e1"));
     let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
     for p in &pages {
         w.write_page(p).unwrap();
@@ -710,10 +781,13 @@ fn bench_pages() {
     for n in [50usize, 1000] {
         let faces = faces();
         let lines = book_lines(&faces);
-        let pages: Vec<Page> = (1..=n.min(50)).map(|i| book_page(&faces, i, &lines)).collect();
+        let pages: Vec<Page> = (1..=n.min(50))
+            .map(|i| book_page(&faces, i, &lines))
+            .collect();
         let start = std::time::Instant::now();
-        let sink = std::fs::File::create(std::env::temp_dir().join(format!("lacuna-bench-{n}.pdf")))
-            .unwrap();
+        let sink =
+            std::fs::File::create(std::env::temp_dir().join(format!("lacuna-bench-{n}.pdf")))
+                .unwrap();
         let mut w = PdfWriter::new(std::io::BufWriter::new(sink), &faces, &meta()).unwrap();
         for i in 0..n {
             w.write_page(&pages[i % pages.len()]).unwrap();

@@ -40,13 +40,22 @@ pub struct WriterInfo {
 }
 
 /// Every writer, in the order outputs are produced.
-pub static WRITERS: &[WriterInfo] = &[WriterInfo {
-    name: "json",
-    extension: "json",
-    binary: false,
-    description: "the IR as pretty-printed JSON, for scripts and golden tests",
-    write: json::write,
-}];
+pub static WRITERS: &[WriterInfo] = &[
+    WriterInfo {
+        name: "json",
+        extension: "json",
+        binary: false,
+        description: "the IR as pretty-printed JSON, for scripts and golden tests",
+        write: json::write,
+    },
+    WriterInfo {
+        name: "pdf",
+        extension: "pdf",
+        binary: true,
+        description: "print-ready PDF: Knuth–Plass paragraphs, footnotes on their page, subset fonts",
+        write: pdf::write,
+    },
+];
 
 /// Finds a writer by name.
 pub fn by_name(name: &str) -> Option<&'static WriterInfo> {

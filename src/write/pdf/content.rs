@@ -79,7 +79,10 @@ pub(super) fn build(
                     .fill_nonzero();
             }
             PageItem::Link { rect, .. } => {
-                if ![rect.x, rect.y, rect.w, rect.h].iter().all(|v| v.is_finite()) {
+                if ![rect.x, rect.y, rect.w, rect.h]
+                    .iter()
+                    .all(|v| v.is_finite())
+                {
                     return Err(bad(format!("link area {rect:?} has a non-finite value")));
                 }
             }
@@ -164,7 +167,15 @@ fn draw_run(
         i = end;
         plain_from = end;
     }
-    show_glyphs(content, run, &placed, plain_from, run.glyphs.len(), scale, &mut pen);
+    show_glyphs(
+        content,
+        run,
+        &placed,
+        plain_from,
+        run.glyphs.len(),
+        scale,
+        &mut pen,
+    );
     if pen.rise != 0.0 {
         content.set_rise(0.0);
     }

@@ -60,12 +60,11 @@ struct Metrics {
 impl FaceState {
     /// Reads a face's metrics; fails when the bytes are not a font ttf-parser can read.
     pub(super) fn new(face: &FaceData) -> Result<FaceState, PdfError> {
-        let parsed = ttf_parser::Face::parse(&face.data, face.index).map_err(|e| {
-            PdfError::Font {
+        let parsed =
+            ttf_parser::Face::parse(&face.data, face.index).map_err(|e| PdfError::Font {
                 face: face.postscript_name.clone(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         let upem = f32::from(parsed.units_per_em());
         let to_pdf = |v: i16| f32::from(v) * 1000.0 / upem;
         let bb = parsed.global_bounding_box();
@@ -80,7 +79,12 @@ impl FaceState {
         let metrics = Metrics {
             units_per_em: upem,
             number_of_glyphs: parsed.number_of_glyphs(),
-            bbox: [to_pdf(bb.x_min), to_pdf(bb.y_min), to_pdf(bb.x_max), to_pdf(bb.y_max)],
+            bbox: [
+                to_pdf(bb.x_min),
+                to_pdf(bb.y_min),
+                to_pdf(bb.x_max),
+                to_pdf(bb.y_max),
+            ],
             ascent: to_pdf(parsed.ascender()),
             descent: to_pdf(parsed.descender()),
             cap_height: to_pdf(parsed.capital_height().unwrap_or(parsed.ascender())),
@@ -320,7 +324,9 @@ pub(super) fn deflate(data: &[u8]) -> Vec<u8> {
 
 /// Returns, for every face, the glyph records in CID order (for tests and diagnostics).
 #[cfg(test)]
-pub(super) fn used_glyphs(state: &FaceState) -> std::collections::BTreeMap<u16, (u16, Option<String>)> {
+pub(super) fn used_glyphs(
+    state: &FaceState,
+) -> std::collections::BTreeMap<u16, (u16, Option<String>)> {
     state
         .glyphs
         .iter()

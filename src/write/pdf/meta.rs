@@ -63,7 +63,9 @@ pub(super) fn write(meta: &PdfMeta, info: Ref, xmp: Ref, id: &[u8]) -> (Chunk, C
     let authors = meta.authors.join(", ");
 
     let mut chunk = new_chunk();
-    let mut d = chunk.indirect(info).start::<pdf_writer::writers::DocumentInfo>();
+    let mut d = chunk
+        .indirect(info)
+        .start::<pdf_writer::writers::DocumentInfo>();
     if let Some(title) = &meta.title {
         d.title(TextStr(title));
     }
@@ -90,7 +92,14 @@ pub(super) fn write(meta: &PdfMeta, info: Ref, xmp: Ref, id: &[u8]) -> (Chunk, C
         timezone: Some(Timezone::Utc),
     };
     let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    let doc_id = format!("uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
+    let doc_id = format!(
+        "uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    );
     let mut x = XmpWriter::new();
     x.format("application/pdf");
     if let Some(title) = &meta.title {

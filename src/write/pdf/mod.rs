@@ -26,6 +26,7 @@
 //! Why pdf-writer + subsetter rather than printpdf or krilla: see `README.md` beside
 //! this file (build time, size and speed measured on the same pages).
 
+mod book;
 mod content;
 mod font;
 mod meta;
@@ -42,6 +43,8 @@ use crate::diag::{Warned, Warning, WriteError};
 use crate::typeset::frame::{FaceSet, OutlineEntry, Page, PageItem};
 
 use font::FaceState;
+
+pub use book::{Typeset, typeset, write};
 
 /// Document-level facts the PDF records in its information dictionary and XMP metadata.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -226,7 +229,11 @@ impl<W: Write> PdfWriter<W> {
         Buffered {
             pages: self.pages.len(),
             bytes_written: self.out.pos,
-            retained_bytes: self.offsets.len() * 8 + self.pages.len() * 4 + anchors + links + glyphs,
+            retained_bytes: self.offsets.len() * 8
+                + self.pages.len() * 4
+                + anchors
+                + links
+                + glyphs,
         }
     }
 
@@ -352,7 +359,9 @@ impl<W: Write> PdfWriter<W> {
         self.emit(xmp)?;
 
         let mut chunk = new_chunk();
-        let mut catalog = chunk.indirect(self.catalog).start::<pdf_writer::writers::Catalog>();
+        let mut catalog = chunk
+            .indirect(self.catalog)
+            .start::<pdf_writer::writers::Catalog>();
         catalog.pages(self.page_tree).metadata(xmp_ref);
         if let Some(lang) = &self.meta.lang {
             catalog.lang(TextStr(lang));
@@ -417,7 +426,9 @@ impl<W: Write> PdfWriter<W> {
         // A BTreeMap's order of `String`s is byte order, as name trees require.
         let tree = self.alloc();
         let mut chunk = new_chunk();
-        let mut names = chunk.indirect(tree).start::<pdf_writer::writers::NameTree<Ref>>();
+        let mut names = chunk
+            .indirect(tree)
+            .start::<pdf_writer::writers::NameTree<Ref>>();
         let mut list = names.names();
         for (name, r) in entries {
             list.insert(Str(name.as_bytes()), r);
@@ -449,7 +460,9 @@ impl<W: Write> PdfWriter<W> {
                 item.next(refs[n]);
             }
             if let (Some(&f), Some(&l)) = (node.children.first(), node.children.last()) {
-                item.first(refs[f]).last(refs[l]).count(node.descendants as i32);
+                item.first(refs[f])
+                    .last(refs[l])
+                    .count(node.descendants as i32);
             }
             match self.anchors.get(&entry.anchor) {
                 Some(d) => item.dest().page(d.page).xyz(d.x, d.y, None),
@@ -509,7 +522,10 @@ impl<W: Write> PdfWriter<W> {
         }
         let start = self.out.pos;
         let mut xref = String::with_capacity(self.offsets.len() * 20 + 256);
-        xref.push_str(&format!("xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len()));
+        xref.push_str(&format!(
+            "xref\n0 {}\n0000000000 65535 f\r\n",
+            self.offsets.len()
+        ));
         for &o in &self.offsets[1..] {
             xref.push_str(&format!("{o:010} 00000 n\r\n"));
         }

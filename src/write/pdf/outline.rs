@@ -31,7 +31,10 @@ impl Tree {
         };
         let mut stack: Vec<usize> = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
-            while stack.last().is_some_and(|&s| entries[s].level >= entry.level) {
+            while stack
+                .last()
+                .is_some_and(|&s| entries[s].level >= entry.level)
+            {
                 stack.pop();
             }
             let parent = stack.last().copied();

@@ -71,7 +71,10 @@ fn rejects_fonts_it_cannot_read() {
         }],
     };
     let err = PdfWriter::new(Vec::new(), &faces, &meta()).err().unwrap();
-    assert!(matches!(err, PdfError::Font { ref face, .. } if face == "Broken"), "{err}");
+    assert!(
+        matches!(err, PdfError::Font { ref face, .. } if face == "Broken"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -80,12 +83,31 @@ fn rejects_unknown_faces_and_glyphs() {
     let mut run = run_of(&faces, "ab");
     run.face = FaceId(3);
     let err = write_one(&page(vec![PageItem::Text(run)])).err().unwrap();
-    assert!(matches!(err, PdfError::UnknownFace { page: 1, face: 3, count: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PdfError::UnknownFace {
+                page: 1,
+                face: 3,
+                count: 1
+            }
+        ),
+        "{err}"
+    );
 
     let mut run = run_of(&faces, "ab");
     run.glyphs[1].id = u16::MAX;
     let err = write_one(&page(vec![PageItem::Text(run)])).err().unwrap();
-    assert!(matches!(err, PdfError::GlyphOutOfRange { glyph: u16::MAX, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            PdfError::GlyphOutOfRange {
+                glyph: u16::MAX,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -94,7 +116,10 @@ fn rejects_non_finite_geometry() {
     let mut run = run_of(&faces, "ab");
     run.glyphs[0].x = f64::NAN;
     let err = write_one(&page(vec![PageItem::Text(run)])).err().unwrap();
-    assert!(matches!(err, PdfError::BadGeometry { page: 1, .. }), "{err}");
+    assert!(
+        matches!(err, PdfError::BadGeometry { page: 1, .. }),
+        "{err}"
+    );
 
     let rule = PageItem::Rule(FrameRect {
         x: 0.0,
@@ -143,7 +168,8 @@ fn records_each_glyph_once_with_its_first_text() {
     let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
     let mut run = run_of(&faces, "abab");
     run.glyphs[2].text = "A".into(); // the same glyph as "a", other text: ActualText
-    w.write_page(&page(vec![PageItem::Text(run.clone())])).unwrap();
+    w.write_page(&page(vec![PageItem::Text(run.clone())]))
+        .unwrap();
     let used = font::used_glyphs(&w.faces[0]);
     // .notdef, a, b
     assert_eq!(used.len(), 3);
@@ -152,9 +178,17 @@ fn records_each_glyph_once_with_its_first_text() {
     // Writing the same glyphs again adds nothing.
     let before = w.buffered().retained_bytes;
     w.write_page(&page(vec![PageItem::Text(run)])).unwrap();
-    assert_eq!(w.buffered().retained_bytes, before + 2 * 8 + 4, "page and content object offsets, one page id");
+    assert_eq!(
+        w.buffered().retained_bytes,
+        before + 2 * 8 + 4,
+        "page and content object offsets, one page id"
+    );
     let bytes = w.finish(&[]).unwrap().value;
-    assert!(bytes.len() < 40_000, "subset, not the whole font: {} bytes", bytes.len());
+    assert!(
+        bytes.len() < 40_000,
+        "subset, not the whole font: {} bytes",
+        bytes.len()
+    );
 }
 
 #[test]
@@ -162,12 +196,19 @@ fn content_shows_runs_with_adjustments_and_actual_text() {
     let mut faces = libertine();
     let mut run = run_of(&faces, "aba");
     run.glyphs[2].text = "à".into();
-    let mut state: Vec<FaceState> = faces.faces.iter().map(|f| FaceState::new(f).unwrap()).collect();
+    let mut state: Vec<FaceState> = faces
+        .faces
+        .iter()
+        .map(|f| FaceState::new(f).unwrap())
+        .collect();
     let built = content::build(&page(vec![PageItem::Text(run)]), 1, &mut state).unwrap();
     let text = String::from_utf8(built.bytes).unwrap();
     assert!(text.contains("/F0 12 Tf"), "{text}");
     assert!(text.contains("1 0 0 1 72 300 Tm"), "{text}");
-    assert!(text.contains("/ActualText<FEFF00E0>") && text.contains("BDC"), "{text}");
+    assert!(
+        text.contains("/ActualText<FEFF00E0>") && text.contains("BDC"),
+        "{text}"
+    );
     assert_eq!(text.matches("TJ").count(), 2, "{text}");
     assert_eq!(built.faces.into_iter().collect::<Vec<_>>(), vec![0]);
     faces.faces.clear();
