@@ -501,7 +501,12 @@ impl Typesetter {
                     Some(centred) => {
                         // Ragged right: glue(0, γ) penalty(0) glue(w, −γ); centred adds
                         // a box and γ on the left of the next line (pp. 1150, 1153).
+                        // We put penalty(∞) first: otherwise the glue(0, γ) after a word
+                        // is a breakpoint of its own, and a line broken there loses its
+                        // right-hand stretch (a centred line would sit off centre).
                         let g = if centred { rag } else { 2.0 * rag };
+                        items.push(Item::penalty(0.0, INFINITY, false));
+                        contents.push(Content::None);
                         items.push(Item::glue(0.0, g, 0.0));
                         contents.push(Content::None);
                         items.push(Item::penalty(0.0, 0.0, false));
@@ -557,9 +562,24 @@ impl Typesetter {
         items.push(Item::forced_break());
         contents.push(Content::None);
 
+        let widths: Vec<f64> = (0..measure.widths.len().max(1) + 1)
+            .map(|i| measure.line_width(i))
+            .collect();
+        // 4a. TeX's first pass (§863): justified text is first broken without
+        // hyphenation at the pretolerance; only if that fails are words hyphenated.
+        let first_pass = if measure.align == Align::Justify && self.breaker == Breaker::TotalFit {
+            kp::break_lines(
+                &items,
+                LineWidths(&widths),
+                &self.params(PRETOLERANCE, false),
+            )
+        } else {
+            None
+        };
+
         // 3. Hyphenation: split the boxes of hyphenatable words. The last word of the
         // paragraph and words with an explicit hyphen are left whole.
-        if self.hyphenate {
+        if self.hyphenate && first_pass.is_none() {
             let last_piece_of_para = words.last().map(|w| w.0);
             let mut hyph_pieces: Vec<bool> = vec![false; pieces.len()];
             for &(first, end, explicit) in &words {
@@ -578,6 +598,7 @@ impl Typesetter {
                 hyph_pieces[first] = true;
             }
             if hyph_pieces.iter().any(|h| *h) {
+                let mut points = Vec::new();
                 let mut out_items = Vec::with_capacity(items.len() * 2);
                 let mut out_contents = Vec::with_capacity(items.len() * 2);
                 for (item, content) in items.iter().zip(&contents) {
@@ -586,12 +607,12 @@ impl Typesetter {
                     {
                         let pc = &pieces[piece as usize];
                         let word = &text[pc.start..pc.end];
-                        let points = self.hyphenator.points(word).to_vec();
+                        points.clear();
+                        points.extend_from_slice(self.hyphenator.points(word));
                         if !points.is_empty() {
                             self.split_piece(
                                 piece,
                                 &points,
-                                &text,
                                 &pieces,
                                 ragged,
                                 rag,
@@ -628,11 +649,11 @@ impl Typesetter {
             }
         }
 
-        // 4. Line breaking in passes (§863).
-        let widths: Vec<f64> = (0..measure.widths.len().max(1) + 1)
-            .map(|i| measure.line_width(i))
-            .collect();
-        let breaking = self.break_items(&items, &widths, measure);
+        // 4b. The remaining passes.
+        let breaking = match first_pass {
+            Some(b) => b,
+            None => self.break_items(&items, &widths),
+        };
 
         // 5. Set the lines.
         let lines = self.set_lines(
@@ -653,7 +674,6 @@ impl Typesetter {
         &mut self,
         piece: u32,
         points: &[u16],
-        text: &str,
         pieces: &[Piece],
         ragged: Option<bool>,
         rag: f64,
@@ -679,20 +699,18 @@ impl Typesetter {
                 g0: g_prev as u32,
                 g1: g as u32,
             });
-            // The penalty's width is what the line gains by ending here: the prefix
-            // with its hyphen shaped on its own, less the prefix as shaped in the word.
-            let word_start = pc.start;
-            let prefix = &text[word_start..word_start + p as usize];
-            let with_hyphen = format!("{prefix}-");
-            let hyphened = self.shaper.shape(pc.key, &with_hyphen).width * pc.size;
-            let prefix_in_word = shaped.advance(0, g) * pc.size;
+            // The penalty's width is the hyphen's advance. The line as set reshapes the
+            // fragment with its hyphen (a kern between the last letter and the hyphen
+            // may change the width by a hair); the glue absorbs the difference.
+            // Shaping every "prefix-" here instead would double the cost of a book.
+            let hyphen = self.shaper.shape(pc.key, "-").width * pc.size;
             push_break(
                 items,
                 contents,
                 ragged,
                 rag,
                 Item::Penalty {
-                    width: hyphened - prefix_in_word,
+                    width: hyphen,
                     penalty: self.hyphen_penalty,
                     flagged: true,
                     auto: true,
@@ -724,8 +742,8 @@ impl Typesetter {
         }
     }
 
-    /// Runs TeX's passes (§863) until one finds a breaking.
-    fn break_items(&self, items: &[Item], widths: &[f64], measure: &Measure) -> Breaking {
+    /// Runs TeX's passes after the first (§863) until one finds a breaking.
+    fn break_items(&self, items: &[Item], widths: &[f64]) -> Breaking {
         let lw = LineWidths(widths);
         if self.breaker == Breaker::FirstFit {
             let breaks = kp::first_fit(items, lw);
@@ -737,11 +755,6 @@ impl Typesetter {
                 demerits: 0.0,
                 overfull,
             };
-        }
-        if measure.align == Align::Justify
-            && let Some(b) = kp::break_lines(items, lw, &self.params(PRETOLERANCE, false))
-        {
-            return b;
         }
         if let Some(b) = kp::break_lines(items, lw, &self.params(self.tolerance, true)) {
             return b;
