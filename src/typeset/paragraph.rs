@@ -795,11 +795,15 @@ impl Typesetter {
             let start = kp::line_start(items, prev).min(b);
             prev = Some(b);
             let hyphenated = matches!(items[b], Item::Penalty { auto: true, .. });
-            // Elements of the line: glyph fragments (reshaped where a hyphenated word is
-            // cut) and glue.
+            // Elements of the line: glyph ranges of pieces and glue.
             enum El {
-                /// A piece's shaped glyphs, with the text they stand for.
-                Glyphs(Piece, Arc<Shaped>, String),
+                /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
+                Glyphs {
+                    piece: usize,
+                    g0: usize,
+                    g1: usize,
+                    hyphen: bool,
+                },
                 /// Glue: width, stretch, shrink, whether it is an interword space.
                 Glue(f64, f64, f64, bool),
             }
@@ -831,34 +835,18 @@ impl Typesetter {
                                 _ => break,
                             }
                         }
-                        let pc = &pieces[piece as usize];
-                        let n = pc.shaped.glyphs.len();
-                        let whole = g0 == 0 && g_end as usize == n;
                         let ends_here = hyphenated
                             && (j..b).all(|k| !matches!(contents[k], Content::Glyphs { .. }));
-                        if whole && !ends_here {
-                            els.push(El::Glyphs(
-                                pc.clone(),
-                                pc.shaped.clone(),
-                                text[pc.start..pc.end].to_owned(),
-                            ));
-                        } else {
-                            // A fragment: reshape it alone (with its hyphen if the line
-                            // breaks after it) so kerning and ligatures are its own.
-                            let cluster_at = |g: u32| {
-                                pc.shaped
-                                    .glyphs
-                                    .get(g as usize)
-                                    .map_or(pc.end, |gl| pc.start + gl.cluster)
-                            };
-                            let (from, to) = (cluster_at(g0), cluster_at(g_end));
-                            let mut frag = text[from.min(to)..to].to_owned();
-                            if ends_here {
-                                frag.push('-');
-                            }
-                            let shaped = self.shaper.shape(pc.key, &frag);
-                            els.push(El::Glyphs(pc.clone(), shaped, frag));
-                        }
+                        // A word cut at a hyphenation point keeps its glyphs as shaped
+                        // in the whole word (the point is at a cluster boundary, so no
+                        // ligature is cut) and gains the hyphen glyph: exactly the widths
+                        // the line breaker was given.
+                        els.push(El::Glyphs {
+                            piece: piece as usize,
+                            g0: g0 as usize,
+                            g1: g_end as usize,
+                            hyphen: ends_here,
+                        });
                         i = j;
                         continue;
                     }
@@ -880,34 +868,28 @@ impl Typesetter {
                 }
                 i += 1;
             }
-            // Explicit-hyphen penalties have no width; auto-hyphen ones were reshaped.
-            let natural: f64 = els
-                .iter()
-                .map(|e| match e {
-                    El::Glyphs(p, s, _) => s.width * p.size,
-                    El::Glue(w, ..) => *w,
-                })
-                .sum();
-            let stretch: f64 = els
-                .iter()
-                .map(|e| {
-                    if let El::Glue(_, y, _, _) = e {
-                        *y
-                    } else {
-                        0.0
+            let (mut natural, mut stretch, mut shrink) = (0.0, 0.0, 0.0);
+            for e in &els {
+                match *e {
+                    El::Glyphs {
+                        piece,
+                        g0,
+                        g1,
+                        hyphen,
+                    } => {
+                        let pc = &pieces[piece];
+                        natural += pc.shaped.advance(g0, g1) * pc.size;
+                        if hyphen {
+                            natural += self.shaper.shape(pc.key, "-").width * pc.size;
+                        }
                     }
-                })
-                .sum();
-            let shrink: f64 = els
-                .iter()
-                .map(|e| {
-                    if let El::Glue(_, _, z, _) = e {
-                        *z
-                    } else {
-                        0.0
+                    El::Glue(w, y, z, _) => {
+                        natural += w;
+                        stretch += y;
+                        shrink += z;
                     }
-                })
-                .sum();
+                }
+            }
             let width = measure.line_width(li);
             let mut r = kp::adjustment_ratio(natural, stretch, shrink, width);
             if !r.is_finite() {
@@ -921,15 +903,24 @@ impl Typesetter {
             let mut runs: Vec<GlyphRun> = Vec::new();
             let mut line_text = String::new();
             let mut anchors = Vec::new();
+            // The run being filled; glyphs of one face, size and baseline shift share a
+            // run across words.
+            let mut cur: Option<(GlyphRun, f64)> = None;
             for e in &els {
-                match e {
+                match *e {
                     El::Glue(w, y, z, space) => {
                         x += w + if r >= 0.0 { r * y } else { r * z };
-                        if *space && !line_text.is_empty() {
+                        if space && !line_text.is_empty() {
                             line_text.push(' ');
                         }
                     }
-                    El::Glyphs(pc, shaped, frag_text) => {
+                    El::Glyphs {
+                        piece,
+                        g0,
+                        g1,
+                        hyphen,
+                    } => {
+                        let pc = &pieces[piece];
                         if !anchored[pc.span] {
                             if let Some(name) = &spans[pc.span].anchor {
                                 anchors.push(LineAnchor {
@@ -939,68 +930,76 @@ impl Typesetter {
                             }
                             anchored[pc.span] = true;
                         }
-                        line_text.push_str(frag_text);
-                        let glyphs = &shaped.glyphs[..];
-                        let mut gx = 0.0;
-                        let mut cur: Option<GlyphRun> = None;
-                        for (k, g) in glyphs.iter().enumerate() {
-                            let cl_end = glyphs
+                        let all = &pc.shaped.glyphs;
+                        let cluster_end = |k: usize| {
+                            let c = all[k].cluster;
+                            all[k + 1..]
                                 .iter()
-                                .skip(k + 1)
                                 .map(|h| h.cluster)
-                                .find(|&c| c != g.cluster)
-                                .unwrap_or(frag_text.len());
-                            let first_of_cluster = k == 0 || glyphs[k - 1].cluster != g.cluster;
+                                .find(|&h| h != c)
+                                .map_or(pc.end, |h| pc.start + h)
+                        };
+                        let from = all.get(g0).map_or(pc.end, |g| pc.start + g.cluster);
+                        let to = all.get(g1).map_or(pc.end, |g| pc.start + g.cluster);
+                        line_text.push_str(&text[from.min(to)..to]);
+                        let hyphen_glyphs = if hyphen {
+                            line_text.push('-');
+                            Some(self.shaper.shape(pc.key, "-"))
+                        } else {
+                            None
+                        };
+                        let mut place = |g: &super::shape::Glyph, gtext: String, x: &mut f64| {
+                            let fits = matches!(&cur, Some((run, dy)) if run.face == g.face
+                                && run.size == pc.size && *dy == pc.dy);
+                            if !fits {
+                                if let Some((run, _)) = cur.take() {
+                                    runs.push(run);
+                                }
+                                cur = Some((
+                                    GlyphRun {
+                                        face: g.face,
+                                        size: pc.size,
+                                        x: *x,
+                                        y: 0.0,
+                                        glyphs: Vec::new(),
+                                        width: 0.0,
+                                    },
+                                    pc.dy,
+                                ));
+                            }
+                            if let Some((run, _)) = &mut cur {
+                                run.glyphs.push(PlacedGlyph {
+                                    id: g.id,
+                                    x: *x - run.x + g.x_offset * pc.size,
+                                    dy: pc.dy + g.y_offset * pc.size,
+                                    text: gtext,
+                                });
+                                *x += g.advance * pc.size;
+                                run.width = *x - run.x;
+                            }
+                        };
+                        for k in g0..g1.min(all.len()) {
+                            let g = &all[k];
+                            let first_of_cluster = k == g0 || all[k - 1].cluster != g.cluster;
                             let gtext = if first_of_cluster {
-                                frag_text
-                                    .get(g.cluster.min(cl_end)..cl_end.max(g.cluster))
-                                    .unwrap_or("")
-                                    .to_owned()
+                                let s = pc.start + g.cluster;
+                                let e = cluster_end(k);
+                                text.get(s.min(e)..e).unwrap_or("").to_owned()
                             } else {
                                 String::new()
                             };
-                            let placed = PlacedGlyph {
-                                id: g.id,
-                                x: gx + g.x_offset * pc.size,
-                                dy: pc.dy + g.y_offset * pc.size,
-                                text: gtext,
-                            };
-                            match &mut cur {
-                                Some(run) if run.face == g.face => {
-                                    let off = run.x - x;
-                                    run.glyphs.push(PlacedGlyph {
-                                        x: placed.x - off,
-                                        ..placed
-                                    });
-                                }
-                                _ => {
-                                    if let Some(run) = cur.take() {
-                                        runs.push(run);
-                                    }
-                                    cur = Some(GlyphRun {
-                                        face: g.face,
-                                        size: pc.size,
-                                        x: x + gx,
-                                        y: 0.0,
-                                        glyphs: vec![PlacedGlyph {
-                                            x: placed.x - gx,
-                                            ..placed
-                                        }],
-                                        width: 0.0,
-                                    });
-                                }
-                            }
-                            gx += g.advance * pc.size;
-                            if let Some(run) = &mut cur {
-                                run.width = x + gx - run.x;
+                            place(g, gtext, &mut x);
+                        }
+                        if let Some(h) = hyphen_glyphs {
+                            for (k, g) in h.glyphs.iter().enumerate() {
+                                place(g, if k == 0 { "-".into() } else { String::new() }, &mut x);
                             }
                         }
-                        if let Some(run) = cur.take() {
-                            runs.push(run);
-                        }
-                        x += gx;
                     }
                 }
+            }
+            if let Some((run, _)) = cur.take() {
+                runs.push(run);
             }
             let set_width = x - x0;
             let overfull = set_width > width + 0.01;
