@@ -29,6 +29,8 @@ pub fn language_for(tag: &str) -> Option<Language> {
 /// A hyphenation dictionary with the style's minima and a cache of words seen.
 pub struct Hyphenator {
     dict: Option<Standard>,
+    /// Fewest letters a hyphenatable word has (left + right minimum).
+    shortest: usize,
     cache: FxHashMap<Box<str>, Box<[u16]>>,
 }
 
@@ -40,6 +42,7 @@ impl Hyphenator {
         let mut dict = Standard::from_embedded(language).ok()?;
         dict.minima = (left.max(1), right.max(1));
         Some(Hyphenator {
+            shortest: dict.minima.0 + dict.minima.1,
             dict: Some(dict),
             cache: FxHashMap::default(),
         })
@@ -48,6 +51,7 @@ impl Hyphenator {
     /// Makes a hyphenator that never hyphenates.
     pub fn none() -> Hyphenator {
         Hyphenator {
+            shortest: usize::MAX,
             dict: None,
             cache: FxHashMap::default(),
         }
@@ -58,6 +62,11 @@ impl Hyphenator {
     /// skipped. Acronyms (two or more capitals and no lower-case letter), words with
     /// digits and words with non-letters inside get no hyphenation points.
     pub fn points(&mut self, word: &str) -> &[u16] {
+        // Most words are too short to hyphenate: answer without hashing them (a word
+        // of fewer bytes than the minima has fewer letters too).
+        if word.len() < self.shortest {
+            return &[];
+        }
         if !self.cache.contains_key(word) {
             let points = self.compute(word);
             self.cache.insert(word.into(), points.into_boxed_slice());

@@ -901,7 +901,16 @@ impl Typesetter {
             let x0 = if li == 0 { measure.indent } else { 0.0 };
             let mut x = x0;
             let mut runs: Vec<GlyphRun> = Vec::new();
-            let mut line_text = String::new();
+            // Capacity for the run's glyphs: about as many as the line has characters.
+            let text_len: usize = els
+                .iter()
+                .map(|e| match *e {
+                    El::Glyphs { piece, .. } => pieces[piece].end - pieces[piece].start,
+                    El::Glue(..) => 1,
+                })
+                .sum();
+            let glyph_estimate = text_len + 2;
+            let mut line_text = String::with_capacity(text_len + 2);
             let mut anchors = Vec::new();
             // The run being filled; glyphs of one face, size and baseline shift share a
             // run across words.
@@ -961,7 +970,7 @@ impl Typesetter {
                                         size: pc.size,
                                         x: *x,
                                         y: 0.0,
-                                        glyphs: Vec::new(),
+                                        glyphs: Vec::with_capacity(glyph_estimate),
                                         width: 0.0,
                                     },
                                     pc.dy,
@@ -1333,6 +1342,12 @@ mod tests {
         let texts: Vec<&str> = out.value.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts[0], "extraordinary-", "{texts:?}");
         assert!(out.value.iter().all(|l| !l.hyphenated));
+        // U+2010 HYPHEN is a hyphen too.
+        let out = t.set_paragraph(
+            &plain("extraordinary\u{2010}circumstances happen"),
+            &Measure::new(80.0, 0.0, Align::Justify),
+        );
+        assert_eq!(out.value[0].text, "extraordinary\u{2010}");
     }
 
     #[test]
