@@ -1276,6 +1276,31 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_different_lengths() {
+        let mut t = ts();
+        // A paragraph shape: two short lines beside a figure, then the full measure.
+        let m = Measure {
+            widths: vec![120.0, 120.0, 240.0],
+            indent: 12.0,
+            align: Align::Justify,
+        };
+        let lines = t.set_paragraph(&plain(PROSE), &m).value;
+        assert_eq!(lines[0].width, 108.0);
+        assert_eq!(lines[1].width, 120.0);
+        assert!(lines[2..].iter().all(|l| l.width == 240.0));
+        for l in &lines[..lines.len() - 1] {
+            assert!((l.set_width - l.width).abs() < 0.01, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn typesetters_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Typesetter>();
+        assert_send::<Line>();
+    }
+
+    #[test]
     fn ligatures_keep_their_text() {
         let mut t = ts();
         let out = t.set_paragraph(
