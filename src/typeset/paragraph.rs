@@ -493,7 +493,16 @@ impl Typesetter {
                 let st = spans[span].style;
                 let face = self.family.select(st.bold, st.italic);
                 let w = self.space_width(face) * st.size;
+                // A spaced dash ("word – word") stays with the word before it: a line
+                // should not start with a dash (TeX users write "~--- ").
+                let dash_follows = text[brk..].starts_with(['\u{2013}', '\u{2014}']);
                 match ragged {
+                    _ if dash_follows => {
+                        items.push(Item::penalty(0.0, INFINITY, false));
+                        contents.push(Content::None);
+                        items.push(Item::glue(w, w / 2.0, w / 3.0));
+                        contents.push(Content::Space);
+                    }
                     None => {
                         items.push(Item::glue(w, w / 2.0, w / 3.0));
                         contents.push(Content::Space);
@@ -1347,6 +1356,16 @@ mod tests {
                     l.text
                 );
                 assert!(!l.text.starts_with('\u{2014}'), "{:?}", l.text);
+            }
+        }
+        // A spaced dash never starts a line.
+        for w in [30.0, 40.0, 50.0, 60.0, 70.0] {
+            let out = t.set_paragraph(
+                &plain("aaa bbb \u{2013} ccc ddd \u{2014} eee fff"),
+                &Measure::new(w, 0.0, Align::Left),
+            );
+            for l in &out.value {
+                assert!(!l.text.starts_with(['\u{2013}', '\u{2014}']), "{:?}", l.text);
             }
         }
         // A narrow measure breaks after the em dash.
