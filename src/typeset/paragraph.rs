@@ -249,6 +249,8 @@ pub struct Typesetter {
     spaces: FxHashMap<FaceId, f64>,
     setup_warnings: Vec<Warning>,
     breaker: Breaker,
+    /// Words set syllable by syllable, by shaping key.
+    syllabic: FxHashMap<ShapeKey, FxHashMap<Box<str>, Arc<Shaped>>>,
 }
 
 impl Typesetter {
@@ -301,6 +303,7 @@ impl Typesetter {
             spaces: FxHashMap::default(),
             setup_warnings: warnings,
             breaker: Breaker::TotalFit,
+            syllabic: FxHashMap::default(),
         }
     }
 
@@ -606,6 +609,25 @@ impl Typesetter {
                 }
                 hyph_pieces[first] = true;
             }
+            // A hyphenation point inside a ligature ("of|fice" with an ff ligature)
+            // would cut a glyph. TeX takes the ligature apart only when it breaks there
+            // (§903–§918); we set such words syllable by syllable instead, so the
+            // ligature across the point is not formed (the choice many German and some
+            // English house styles make anyway) and every point is a glyph boundary.
+            for k in 0..pieces.len() {
+                if !hyph_pieces[k] {
+                    continue;
+                }
+                let word = &text[pieces[k].start..pieces[k].end];
+                let points = self.hyphenator.points(word);
+                if points
+                    .iter()
+                    .any(|&p| pieces[k].shaped.glyph_boundary(p as usize).is_none())
+                {
+                    let points = points.to_vec();
+                    pieces[k].shaped = self.shape_syllables(pieces[k].key, word, &points);
+                }
+            }
             if hyph_pieces.iter().any(|h| *h) {
                 let mut points = Vec::new();
                 let mut out_items = Vec::with_capacity(items.len() * 2);
@@ -678,6 +700,44 @@ impl Typesetter {
         Warned::new(lines, warnings)
     }
 
+    /// Returns `word` shaped syllable by syllable (split at `points`), from a cache.
+    fn shape_syllables(&mut self, key: ShapeKey, word: &str, points: &[u16]) -> Arc<Shaped> {
+        if let Some(s) = self.syllabic.get(&key).and_then(|m| m.get(word)) {
+            return s.clone();
+        }
+        let mut glyphs = Vec::new();
+        let mut missing = Vec::new();
+        let mut width = 0.0;
+        let mut start = 0usize;
+        let ends = points.iter().map(|&p| p as usize).chain([word.len()]);
+        for end in ends {
+            if end <= start || end > word.len() || !word.is_char_boundary(end) {
+                continue;
+            }
+            let part = self.shaper.shape(key, &word[start..end]);
+            glyphs.extend(part.glyphs.iter().map(|g| super::shape::Glyph {
+                cluster: g.cluster + start,
+                ..g.clone()
+            }));
+            missing.extend(part.missing.iter().map(|m| super::shape::Missing {
+                offset: m.offset + start,
+                ..m.clone()
+            }));
+            width += part.width;
+            start = end;
+        }
+        let shaped = Arc::new(Shaped {
+            glyphs,
+            width,
+            missing,
+        });
+        self.syllabic
+            .entry(key)
+            .or_default()
+            .insert(word.into(), shaped.clone());
+        shaped
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn split_piece(
         &mut self,
@@ -693,8 +753,8 @@ impl Typesetter {
         let shaped = &pc.shaped;
         let mut g_prev = 0usize;
         for &p in points {
-            // Points inside a ligature are skipped (the fragments would need the
-            // ligature undone; TeX reconstitutes it, §903 — we keep it whole).
+            // Words with points inside a ligature were set syllable by syllable, so this
+            // only skips points that are still not glyph boundaries (none expected).
             let Some(g) = shaped.glyph_boundary(p as usize) else {
                 continue;
             };
@@ -1310,6 +1370,36 @@ mod tests {
     }
 
     #[test]
+    fn points_inside_ligatures_are_usable() {
+        let mut t = ts();
+        // "office" hyphenates of-fice, inside the ff(i) ligature; a measure that needs
+        // the break gets it, with the text intact.
+        let mut found = false;
+        for w in [40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0] {
+            let out = t.set_paragraph(
+                &plain("the office officers offer difficult effects, sufficiently"),
+                &Measure::new(w, 0.0, Align::Justify),
+            );
+            for l in &out.value {
+                if l.text.ends_with("of-")
+                    || l.text.ends_with("ef-")
+                    || l.text.ends_with("suf-")
+                    || l.text.ends_with("dif-")
+                {
+                    found = true;
+                }
+                let g: String = l
+                    .runs
+                    .iter()
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .collect();
+                assert_eq!(g, l.text.replace(' ', ""));
+            }
+        }
+        assert!(found, "a break inside a ligature was used");
+    }
+
+    #[test]
     fn ligatures_keep_their_text() {
         let mut t = ts();
         let out = t.set_paragraph(
@@ -1365,7 +1455,11 @@ mod tests {
                 &Measure::new(w, 0.0, Align::Left),
             );
             for l in &out.value {
-                assert!(!l.text.starts_with(['\u{2013}', '\u{2014}']), "{:?}", l.text);
+                assert!(
+                    !l.text.starts_with(['\u{2013}', '\u{2014}']),
+                    "{:?}",
+                    l.text
+                );
             }
         }
         // A narrow measure breaks after the em dash.
