@@ -1363,6 +1363,38 @@ mod tests {
     }
 
     #[test]
+    fn russian_text_is_hyphenated_with_russian_patterns() {
+        let mut t = Typesetter::new(&Style::default(), "ru");
+        let text = "Материалы, представленные товарищами о деятельности Советов, \
+            при всей их неполноте, чрезвычайно интересны. Революция в провинции \
+            приобретает муниципальный характер, и это даёт ей огромную силу.";
+        let mut hyphenated = Vec::new();
+        for w in [90.0, 110.0, 130.0] {
+            let lines = t
+                .set_paragraph(&plain(text), &Measure::new(w, 0.0, Align::Justify))
+                .value;
+            for l in &lines {
+                assert!(l.set_width <= l.width + 0.01);
+                if l.hyphenated {
+                    hyphenated.push(l.text.rsplit(' ').next().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(!hyphenated.is_empty());
+        // Every fragment before a hyphen is a run of Cyrillic letters of at least two.
+        for f in &hyphenated {
+            let stem = f.trim_end_matches('-');
+            assert!(
+                stem.chars().count() >= 2
+                    && stem.chars().all(|c| ('а'..='я')
+                        .contains(&c.to_lowercase().next().unwrap())
+                        || c == 'ё'),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
     fn typesetters_can_move_between_threads() {
         fn assert_send<T: Send>() {}
         assert_send::<Typesetter>();
