@@ -1,6 +1,7 @@
 //! Writers: one module per output format, and the table the CLI consults.
 
 pub mod json;
+pub mod pdf;
 
 use std::io::Write;
 use std::path::PathBuf;
