@@ -400,7 +400,10 @@ impl Typesetter {
                 // dash belongs to the word before it (a break after it is allowed).
                 let next = text[p..].chars().next();
                 let prev = text[..p].chars().next_back();
+                // A soft hyphen is a hyphenation point, not a break opportunity of its
+                // own: the hyphenator returns it, so the line gets a visible hyphen.
                 !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
+                    && prev != Some('\u{ad}')
             })
             .collect();
         opportunities.dedup_by_key(|o| o.0);
@@ -1500,6 +1503,28 @@ mod tests {
             &Measure::new(20.0, 0.0, Align::Left),
         );
         assert_eq!(out.value[0].text, "fff\u{2014}");
+    }
+
+    #[test]
+    fn soft_hyphens_break_with_a_visible_hyphen() {
+        let mut t = ts();
+        let mut broke = false;
+        for w in [30.0, 40.0, 50.0, 60.0] {
+            let out = t.set_paragraph(
+                &plain("a hy\u{ad}phen\u{ad}ation of xyzzy\u{ad}plugh words"),
+                &Measure::new(w, 0.0, Align::Left),
+            );
+            for l in &out.value {
+                assert!(!l.text.ends_with('\u{ad}'), "{:?}", l.text);
+                if l.hyphenated {
+                    broke = true;
+                    assert!(l.text.ends_with('-'));
+                    let last = l.runs.last().unwrap().glyphs.last().unwrap();
+                    assert_eq!(last.text, "-", "a hyphen glyph is drawn");
+                }
+            }
+        }
+        assert!(broke);
     }
 
     #[test]
