@@ -31,7 +31,9 @@ pub struct Hyphenator {
     dict: Option<Standard>,
     /// Fewest letters a hyphenatable word has (left + right minimum).
     shortest: usize,
-    cache: FxHashMap<Box<str>, Box<[u16]>>,
+    /// Index into `results` of each word seen.
+    cache: FxHashMap<Box<str>, u32>,
+    results: Vec<Box<[u16]>>,
 }
 
 impl Hyphenator {
@@ -45,6 +47,7 @@ impl Hyphenator {
             shortest: dict.minima.0 + dict.minima.1,
             dict: Some(dict),
             cache: FxHashMap::default(),
+            results: Vec::new(),
         })
     }
 
@@ -54,6 +57,7 @@ impl Hyphenator {
             shortest: usize::MAX,
             dict: None,
             cache: FxHashMap::default(),
+            results: Vec::new(),
         }
     }
 
@@ -67,11 +71,15 @@ impl Hyphenator {
         if word.len() < self.shortest {
             return &[];
         }
-        if !self.cache.contains_key(word) {
-            let points = self.compute(word);
-            self.cache.insert(word.into(), points.into_boxed_slice());
+        // One hash lookup for a word seen before (the common case in a book).
+        if let Some(&i) = self.cache.get(word) {
+            return &self.results[i as usize];
         }
-        self.cache.get(word).map_or(&[], |b| &b[..])
+        let points = self.compute(word);
+        self.results.push(points.into_boxed_slice());
+        let i = (self.results.len() - 1) as u32;
+        self.cache.insert(word.into(), i);
+        &self.results[i as usize]
     }
 
     fn compute(&self, word: &str) -> Vec<u16> {
