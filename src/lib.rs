@@ -61,6 +61,10 @@ pub fn read_path(
         });
     }
     let reader = from.unwrap_or_else(|| read::detect(path, &text));
+    let options = &ReadOptions {
+        base_dir: (options.base_dir.clone()).or_else(|| path.parent().map(Path::to_owned)),
+        ..options.clone()
+    };
     (reader.read)(&text, options).map_err(|error| Error::Parse {
         path: path.to_owned(),
         error,

@@ -94,6 +94,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         gap_note: cli.gap_note.clone(),
         lang: cli.lang.clone(),
+        ..ReadOptions::default()
     };
     let ctx = WriteContext {
         style: &style,

@@ -263,6 +263,26 @@ fn passes_the_pdf_validators() {
     }
     let text = pdftotext(&path);
     assert!(text.split_whitespace().count() > 20, "{text}");
+
+    // "sub yes" only means the name has a tag: check that the programs are really cut.
+    let doc = Document::load_mem(&std::fs::read(&path).unwrap()).unwrap();
+    let mut programs = 0;
+    for obj in doc.objects.values() {
+        let Ok(stream) = obj.as_stream() else {
+            continue;
+        };
+        let is_font = stream
+            .dict
+            .get(b"Subtype")
+            .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"CIDFontType0C"))
+            || stream.dict.has(b"Length1");
+        if is_font {
+            programs += 1;
+            let len = stream.decompressed_content().unwrap().len();
+            assert!(len < 40_000, "font program of {len} bytes is no subset");
+        }
+    }
+    assert_eq!(programs, 3);
 }
 
 #[test]
@@ -322,16 +342,22 @@ fn actual_text_covers_what_tounicode_cannot() {
     run.glyphs[2].text = "Te".into();
     run.glyphs[3].text = String::new();
     run.glyphs[4].text = "à".into();
+    // A hyphen the line breaker added is no part of the text: the engine gives it empty
+    // text, so it joins the cluster before it and extraction leaves it out.
+    let mut hyphenated = shape(&faces, REGULAR, "revolu-", 12.0, 50.0, 130.0);
+    hyphenated.glyphs.last_mut().unwrap().text = String::new();
     let page = Page {
         width: WIDTH,
         height: HEIGHT,
-        items: vec![PageItem::Text(run)],
+        items: vec![PageItem::Text(run), PageItem::Text(hyphenated)],
     };
     let (bytes, _) = write_pdf(&faces, &[page]);
     let dir = common::temp_dir();
     let path = dir.path().join("actual.pdf");
     std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(pdftotext(&path).trim(), "a Teà");
+    let text = pdftotext(&path);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines, ["a Teà", "revolu"], "{text:?}");
 }
 
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding's ASCII part).
@@ -493,6 +519,11 @@ fn links_outline_and_metadata_read_back() {
     ] {
         assert!(xmp.contains(want), "XMP lacks {want:?}:\n{xmp}");
     }
+    assert_eq!(xmp.matches("<dc:title>").count(), 1, "{xmp}");
+    assert!(
+        xmp.contains(r#"<rdf:li xml:lang="ru">Протокол — Minutes</rdf:li>"#),
+        "{xmp}"
+    );
     // The file id is derived from the content and the XMP document id agrees.
     let id = doc.trailer.get(b"ID").unwrap().as_array().unwrap();
     let hex: String = id[0]
@@ -774,6 +805,118 @@ fn renders_with_poppler() {
     assert!(len > 3000, "page 1 looks blank ({len} bytes)");
 }
 
+#[test]
+fn pages_from_the_page_builder_stream_into_the_pdf() {
+    use lacuna::typeset::page::{Flow, Geometry, PageBuilder, SetLine, translate};
+    let faces = faces();
+    let g = Geometry {
+        width: WIDTH,
+        height: HEIGHT,
+        top: 50.0,
+        left_recto: 50.0,
+        left_verso: 40.0,
+        block_height: 470.0,
+        block_width: 320.0,
+        top_skip: 11.0,
+        note_skip: 12.0,
+        note_rule: 60.0,
+    };
+    let line = |text: &str, face, size| {
+        let mut run = shape(&faces, face, text, size, 0.0, 0.0);
+        run.x = 0.0;
+        PageItem::Text(run)
+    };
+    let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+    let mut builder = PageBuilder::new(g, &mut w);
+    for i in 1..=90 {
+        let mut items = vec![line(
+            LINES[i % LINES.len()].1,
+            LINES[i % LINES.len()].0,
+            10.0,
+        )];
+        let mut notes = Vec::new();
+        if i % 15 == 0 {
+            // A call with a link to its note, and the note with an anchor back.
+            let n = i / 15;
+            items.push(PageItem::Link {
+                rect: Rect {
+                    x: 300.0,
+                    y: -8.0,
+                    w: 8.0,
+                    h: 10.0,
+                },
+                target: format!("e{n}"),
+            });
+            items.push(PageItem::Anchor {
+                name: format!("c{n}"),
+                x: 0.0,
+                y: -10.0,
+            });
+            notes.push(vec![SetLine {
+                advance: 10.0,
+                items: vec![
+                    translate(
+                        line(&format!("{n} Omitted in the minutes."), ITALIC, 8.0),
+                        0.0,
+                        0.0,
+                    ),
+                    PageItem::Anchor {
+                        name: format!("e{n}"),
+                        x: 0.0,
+                        y: -8.0,
+                    },
+                    PageItem::Link {
+                        rect: Rect {
+                            x: 0.0,
+                            y: -7.0,
+                            w: 6.0,
+                            h: 8.0,
+                        },
+                        target: format!("c{n}"),
+                    },
+                ],
+                notes: Vec::new(),
+                break_after: true,
+            }]);
+        }
+        builder
+            .push(Flow::Line(SetLine {
+                advance: 13.0,
+                items,
+                notes,
+                break_after: true,
+            }))
+            .unwrap();
+    }
+    let (pages, overfull) = builder.finish().unwrap();
+    assert!(pages >= 3, "{pages} pages");
+    assert_eq!(overfull, 0);
+    assert_eq!(w.buffered().pages, pages);
+    let done = w.finish(&[]).unwrap();
+    // Every call links to its note and back: no anchor is missing.
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    let doc = Document::load_mem(&done.value).unwrap();
+    assert_eq!(doc.get_pages().len(), pages);
+    if common::have_tool(
+        "pdftotext",
+        "pages_from_the_page_builder_stream_into_the_pdf",
+    ) {
+        let dir = common::temp_dir();
+        let path = dir.path().join("built.pdf");
+        std::fs::write(&path, &done.value).unwrap();
+        if let Ok(keep) = std::env::var("LACUNA_KEEP_RENDER") {
+            std::fs::copy(&path, Path::new(&keep).join("built.pdf")).unwrap();
+        }
+        let text = pdftotext(&path);
+        for n in 1..=6 {
+            assert!(
+                text.contains(&format!("{n} Omitted in the minutes.")),
+                "note {n}:\n{text}"
+            );
+        }
+    }
+}
+
 /// Measures speed, size and peak memory: `cargo test --release --test pdf_writer -- --ignored --nocapture`.
 #[test]
 #[ignore]
@@ -808,5 +951,74 @@ fn bench_pages() {
             "{n} pages: {:.1} ms, {size} bytes, retained {retained} bytes before finish, {hwm}",
             elapsed.as_secs_f64() * 1000.0
         );
+    }
+}
+
+mod arbitrary_pages {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn coordinate() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -100.0..700.0f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+        ]
+    }
+
+    fn item() -> impl Strategy<Value = PageItem> {
+        let glyph = (0u16..3000, coordinate(), -5.0..5.0f64, "[a-zλж ]{0,3}")
+            .prop_map(|(id, x, dy, text)| PlacedGlyph { id, x, dy, text });
+        let rect =
+            || {
+                (coordinate(), coordinate(), 0.0..50.0f64, 0.0..50.0f64)
+                    .prop_map(|(x, y, w, h)| Rect { x, y, w, h })
+            };
+        prop_oneof![
+            (
+                0u32..3,
+                0.5..40.0f64,
+                coordinate(),
+                coordinate(),
+                proptest::collection::vec(glyph, 0..12)
+            )
+                .prop_map(|(face, size, x, y, glyphs)| PageItem::Text(GlyphRun {
+                    face: FaceId(face),
+                    size,
+                    x,
+                    y,
+                    glyphs,
+                    width: 0.0,
+                })),
+            rect().prop_map(PageItem::Rule),
+            (rect(), "[a-c]").prop_map(|(rect, target)| PageItem::Link { rect, target }),
+            ("[a-c]", coordinate(), coordinate()).prop_map(|(name, x, y)| PageItem::Anchor {
+                name,
+                x,
+                y
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the pages hold, the writer returns an error or a PDF that reads back.
+        #[test]
+        fn writes_a_readable_pdf_or_fails_cleanly(
+            pages in proptest::collection::vec(proptest::collection::vec(item(), 0..8), 1..4)
+        ) {
+            let faces = faces();
+            let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+            let mut written = 0;
+            for items in pages {
+                if w.write_page(&Page { width: WIDTH, height: HEIGHT, items }).is_ok() {
+                    written += 1;
+                }
+            }
+            let done = w.finish(&outline()).unwrap();
+            let doc = Document::load_mem(&done.value).unwrap();
+            prop_assert_eq!(doc.get_pages().len(), written.max(1));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Readers: one module per input format, and the table the CLI consults.
 
 pub mod json;
+pub mod markdown;
 pub mod transcript;
 
 use crate::diag::{ParseError, Pos, Warned};
@@ -13,6 +14,9 @@ pub struct ReadOptions {
     pub gap_note: String,
     /// The document's language when the input does not say (BCP 47).
     pub lang: String,
+    /// The folder of the input file, for checking that images it refers to exist;
+    /// `None` skips the check. [`read_path`](crate::read_path) sets it.
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -20,6 +24,7 @@ impl Default for ReadOptions {
         ReadOptions {
             gap_note: "Omitted in the minutes.".to_owned(),
             lang: "en".to_owned(),
+            base_dir: None,
         }
     }
 }
@@ -52,6 +57,12 @@ pub static READERS: &[ReaderInfo] = &[
         extensions: &["json"],
         description: "lacuna's IR as JSON (what --json writes)",
         read: json::read,
+    },
+    ReaderInfo {
+        name: "markdown",
+        extensions: &["md", "markdown"],
+        description: "Markdown (CommonMark) with front matter, footnotes [^a] and lacunae ....{n}",
+        read: markdown::read,
     },
 ];
 

@@ -55,22 +55,27 @@ fn walk_list<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
     }
 }
 
-/// Returns the note ids the body refers to, in order of first reference.
-pub fn referenced_notes(doc: &Document) -> Vec<&NoteId> {
+/// Returns the note ids the body and the notes refer to, in order of first reference
+/// (the body first, then calls from within notes, e.g. a lacuna inside a footnote).
+pub fn referenced_notes(doc: &Document) -> Vec<NoteId> {
     let mut seen = BTreeSet::new();
     let mut order = Vec::new();
-    walk_inlines(&doc.body, &mut |inline| {
+    let mut visit = |inline: &Inline| {
         let id = match inline {
             Inline::NoteRef(id) => Some(id),
             Inline::Gap(gap) => gap.note.as_ref(),
             _ => None,
         };
         if let Some(id) = id
-            && seen.insert(id)
+            && seen.insert(id.clone())
         {
-            order.push(id);
+            order.push(id.clone());
         }
-    });
+    };
+    walk_inlines(&doc.body, &mut visit);
+    for note in &doc.notes {
+        walk_inlines(&note.content, &mut visit);
+    }
     order
 }
 
@@ -87,7 +92,7 @@ pub fn check_notes(doc: &Document) -> Vec<Warning> {
             )));
         }
     }
-    let called: BTreeSet<_> = referenced_notes(doc).into_iter().collect();
+    let called: BTreeSet<NoteId> = referenced_notes(doc).into_iter().collect();
     for id in &called {
         if !ids.contains(id) {
             warnings.push(Warning::general(format!(
@@ -101,4 +106,59 @@ pub fn check_notes(doc: &Document) -> Vec<Warning> {
         }
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Gap, GapReason, Meta, Note, NoteSeries};
+
+    fn note(id: &str, series: NoteSeries, content: Vec<Inline>) -> Note {
+        Note {
+            id: NoteId(id.into()),
+            series,
+            n: "1".into(),
+            content: vec![Block::Paragraph(content)],
+            resp: None,
+        }
+    }
+
+    #[test]
+    fn calls_from_notes_count_and_problems_are_reported() {
+        let gap = Inline::Gap(Gap {
+            reason: GapReason::Omitted,
+            extent: None,
+            shown: "...".into(),
+            note: Some(NoteId("e1".into())),
+        });
+        let doc = Document {
+            meta: Meta::default(),
+            body: vec![Block::Paragraph(vec![
+                Inline::NoteRef(NoteId("a1".into())),
+                Inline::NoteRef(NoteId("a9".into())),
+            ])],
+            notes: vec![
+                note("a1", NoteSeries::Author, vec![gap]),
+                note(
+                    "e1",
+                    NoteSeries::Editorial,
+                    vec![Inline::Text("Lost.".into())],
+                ),
+                note("a2", NoteSeries::Author, vec![]),
+            ],
+        };
+        let ids: Vec<String> = referenced_notes(&doc)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(ids, ["a1", "a9", "e1"]);
+        let msgs: Vec<String> = check_notes(&doc).iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "note a9 is called but not defined",
+                "note a2 is never called"
+            ]
+        );
+    }
 }

@@ -8,6 +8,27 @@
 //! *demerits* is least over the whole paragraph, subject to a tolerance on each line's
 //! badness. Nothing here knows about fonts or text: the widths are plain numbers, so
 //! the algorithm is tested with the paper's own Monotype units.
+//!
+//! Where we follow TeX and where we deviate, and why:
+//!
+//! - Active nodes per breakpoint are kept per fitness class and, when line widths
+//!   vary, per line number up to the last distinct width (§835, §848 `easy_line`);
+//!   candidates worse than the best by more than the fitness demerits are dropped
+//!   (§836). The active list is a plain vector, not TeX's sorted linked list: only the
+//!   optimum matters, not the order.
+//! - Badness is the exact `100·|r|³` of the paper, not TeX's integer approximation
+//!   (§108), so the paper's adjustment ratios are reproduced to the last digit.
+//! - An infinitely stretchable glue (`fil`) is a very large finite stretch; the
+//!   paper's own examples use a finite one (1000 units) and the tests need that.
+//! - The final pass may make overfull lines (§854, "artificial demerits"), but a
+//!   pass with emergency stretch (§863) judges feasibility with the extra stretch and
+//!   demerits with the real one: TeX's way picks the breaking that looks best with
+//!   stretch the glue never gets, ours the one that is best as set.
+//! - A limit on consecutive flagged (hyphenated) lines is a hard constraint, which
+//!   TeX does not have (it only charges `\doublehyphendemerits`); nodes then also
+//!   remember the length of the run they end, so the optimum is exact under the
+//!   limit (the property test checks it against exhaustive search).
+//! - Looseness (`\looseness`) is not implemented.
 
 /// Penalties at or above this value forbid a break; at or below its negative they
 /// force one (TeX's `inf_penalty`, §157).

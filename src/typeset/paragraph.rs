@@ -249,6 +249,8 @@ pub struct Typesetter {
     spaces: FxHashMap<FaceId, f64>,
     setup_warnings: Vec<Warning>,
     breaker: Breaker,
+    /// Words set syllable by syllable, by shaping key.
+    syllabic: FxHashMap<ShapeKey, FxHashMap<Box<str>, Arc<Shaped>>>,
 }
 
 impl Typesetter {
@@ -301,6 +303,7 @@ impl Typesetter {
             spaces: FxHashMap::default(),
             setup_warnings: warnings,
             breaker: Breaker::TotalFit,
+            syllabic: FxHashMap::default(),
         }
     }
 
@@ -397,7 +400,10 @@ impl Typesetter {
                 // dash belongs to the word before it (a break after it is allowed).
                 let next = text[p..].chars().next();
                 let prev = text[..p].chars().next_back();
+                // A soft hyphen is a hyphenation point, not a break opportunity of its
+                // own: the hyphenator returns it, so the line gets a visible hyphen.
                 !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
+                    && prev != Some('\u{ad}')
             })
             .collect();
         opportunities.dedup_by_key(|o| o.0);
@@ -493,7 +499,16 @@ impl Typesetter {
                 let st = spans[span].style;
                 let face = self.family.select(st.bold, st.italic);
                 let w = self.space_width(face) * st.size;
+                // A spaced dash ("word – word") stays with the word before it: a line
+                // should not start with a dash (TeX users write "~--- ").
+                let dash_follows = text[brk..].starts_with(['\u{2013}', '\u{2014}']);
                 match ragged {
+                    _ if dash_follows => {
+                        items.push(Item::penalty(0.0, INFINITY, false));
+                        contents.push(Content::None);
+                        items.push(Item::glue(w, w / 2.0, w / 3.0));
+                        contents.push(Content::Space);
+                    }
                     None => {
                         items.push(Item::glue(w, w / 2.0, w / 3.0));
                         contents.push(Content::Space);
@@ -501,7 +516,12 @@ impl Typesetter {
                     Some(centred) => {
                         // Ragged right: glue(0, γ) penalty(0) glue(w, −γ); centred adds
                         // a box and γ on the left of the next line (pp. 1150, 1153).
+                        // We put penalty(∞) first: otherwise the glue(0, γ) after a word
+                        // is a breakpoint of its own, and a line broken there loses its
+                        // right-hand stretch (a centred line would sit off centre).
                         let g = if centred { rag } else { 2.0 * rag };
+                        items.push(Item::penalty(0.0, INFINITY, false));
+                        contents.push(Content::None);
                         items.push(Item::glue(0.0, g, 0.0));
                         contents.push(Content::None);
                         items.push(Item::penalty(0.0, 0.0, false));
@@ -557,9 +577,24 @@ impl Typesetter {
         items.push(Item::forced_break());
         contents.push(Content::None);
 
+        let widths: Vec<f64> = (0..measure.widths.len().max(1) + 1)
+            .map(|i| measure.line_width(i))
+            .collect();
+        // 4a. TeX's first pass (§863): justified text is first broken without
+        // hyphenation at the pretolerance; only if that fails are words hyphenated.
+        let first_pass = if measure.align == Align::Justify && self.breaker == Breaker::TotalFit {
+            kp::break_lines(
+                &items,
+                LineWidths(&widths),
+                &self.params(PRETOLERANCE, false),
+            )
+        } else {
+            None
+        };
+
         // 3. Hyphenation: split the boxes of hyphenatable words. The last word of the
         // paragraph and words with an explicit hyphen are left whole.
-        if self.hyphenate {
+        if self.hyphenate && first_pass.is_none() {
             let last_piece_of_para = words.last().map(|w| w.0);
             let mut hyph_pieces: Vec<bool> = vec![false; pieces.len()];
             for &(first, end, explicit) in &words {
@@ -577,7 +612,27 @@ impl Typesetter {
                 }
                 hyph_pieces[first] = true;
             }
+            // A hyphenation point inside a ligature ("of|fice" with an ff ligature)
+            // would cut a glyph. TeX takes the ligature apart only when it breaks there
+            // (§903–§918); we set such words syllable by syllable instead, so the
+            // ligature across the point is not formed (the choice many German and some
+            // English house styles make anyway) and every point is a glyph boundary.
+            for k in 0..pieces.len() {
+                if !hyph_pieces[k] {
+                    continue;
+                }
+                let word = &text[pieces[k].start..pieces[k].end];
+                let points = self.hyphenator.points(word);
+                if points
+                    .iter()
+                    .any(|&p| pieces[k].shaped.glyph_boundary(p as usize).is_none())
+                {
+                    let points = points.to_vec();
+                    pieces[k].shaped = self.shape_syllables(pieces[k].key, word, &points);
+                }
+            }
             if hyph_pieces.iter().any(|h| *h) {
+                let mut points = Vec::new();
                 let mut out_items = Vec::with_capacity(items.len() * 2);
                 let mut out_contents = Vec::with_capacity(items.len() * 2);
                 for (item, content) in items.iter().zip(&contents) {
@@ -586,12 +641,12 @@ impl Typesetter {
                     {
                         let pc = &pieces[piece as usize];
                         let word = &text[pc.start..pc.end];
-                        let points = self.hyphenator.points(word).to_vec();
+                        points.clear();
+                        points.extend_from_slice(self.hyphenator.points(word));
                         if !points.is_empty() {
                             self.split_piece(
                                 piece,
                                 &points,
-                                &text,
                                 &pieces,
                                 ragged,
                                 rag,
@@ -628,11 +683,11 @@ impl Typesetter {
             }
         }
 
-        // 4. Line breaking in passes (§863).
-        let widths: Vec<f64> = (0..measure.widths.len().max(1) + 1)
-            .map(|i| measure.line_width(i))
-            .collect();
-        let breaking = self.break_items(&items, &widths, measure);
+        // 4b. The remaining passes.
+        let breaking = match first_pass {
+            Some(b) => b,
+            None => self.break_items(&items, &widths),
+        };
 
         // 5. Set the lines.
         let lines = self.set_lines(
@@ -648,12 +703,49 @@ impl Typesetter {
         Warned::new(lines, warnings)
     }
 
+    /// Returns `word` shaped syllable by syllable (split at `points`), from a cache.
+    fn shape_syllables(&mut self, key: ShapeKey, word: &str, points: &[u16]) -> Arc<Shaped> {
+        if let Some(s) = self.syllabic.get(&key).and_then(|m| m.get(word)) {
+            return s.clone();
+        }
+        let mut glyphs = Vec::new();
+        let mut missing = Vec::new();
+        let mut width = 0.0;
+        let mut start = 0usize;
+        let ends = points.iter().map(|&p| p as usize).chain([word.len()]);
+        for end in ends {
+            if end <= start || end > word.len() || !word.is_char_boundary(end) {
+                continue;
+            }
+            let part = self.shaper.shape(key, &word[start..end]);
+            glyphs.extend(part.glyphs.iter().map(|g| super::shape::Glyph {
+                cluster: g.cluster + start,
+                ..g.clone()
+            }));
+            missing.extend(part.missing.iter().map(|m| super::shape::Missing {
+                offset: m.offset + start,
+                ..m.clone()
+            }));
+            width += part.width;
+            start = end;
+        }
+        let shaped = Arc::new(Shaped {
+            glyphs,
+            width,
+            missing,
+        });
+        self.syllabic
+            .entry(key)
+            .or_default()
+            .insert(word.into(), shaped.clone());
+        shaped
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn split_piece(
         &mut self,
         piece: u32,
         points: &[u16],
-        text: &str,
         pieces: &[Piece],
         ragged: Option<bool>,
         rag: f64,
@@ -664,8 +756,8 @@ impl Typesetter {
         let shaped = &pc.shaped;
         let mut g_prev = 0usize;
         for &p in points {
-            // Points inside a ligature are skipped (the fragments would need the
-            // ligature undone; TeX reconstitutes it, §903 — we keep it whole).
+            // Words with points inside a ligature were set syllable by syllable, so this
+            // only skips points that are still not glyph boundaries (none expected).
             let Some(g) = shaped.glyph_boundary(p as usize) else {
                 continue;
             };
@@ -679,20 +771,18 @@ impl Typesetter {
                 g0: g_prev as u32,
                 g1: g as u32,
             });
-            // The penalty's width is what the line gains by ending here: the prefix
-            // with its hyphen shaped on its own, less the prefix as shaped in the word.
-            let word_start = pc.start;
-            let prefix = &text[word_start..word_start + p as usize];
-            let with_hyphen = format!("{prefix}-");
-            let hyphened = self.shaper.shape(pc.key, &with_hyphen).width * pc.size;
-            let prefix_in_word = shaped.advance(0, g) * pc.size;
+            // The penalty's width is the hyphen's advance. The line as set reshapes the
+            // fragment with its hyphen (a kern between the last letter and the hyphen
+            // may change the width by a hair); the glue absorbs the difference.
+            // Shaping every "prefix-" here instead would double the cost of a book.
+            let hyphen = self.shaper.shape(pc.key, "-").width * pc.size;
             push_break(
                 items,
                 contents,
                 ragged,
                 rag,
                 Item::Penalty {
-                    width: hyphened - prefix_in_word,
+                    width: hyphen,
                     penalty: self.hyphen_penalty,
                     flagged: true,
                     auto: true,
@@ -724,8 +814,8 @@ impl Typesetter {
         }
     }
 
-    /// Runs TeX's passes (§863) until one finds a breaking.
-    fn break_items(&self, items: &[Item], widths: &[f64], measure: &Measure) -> Breaking {
+    /// Runs TeX's passes after the first (§863) until one finds a breaking.
+    fn break_items(&self, items: &[Item], widths: &[f64]) -> Breaking {
         let lw = LineWidths(widths);
         if self.breaker == Breaker::FirstFit {
             let breaks = kp::first_fit(items, lw);
@@ -737,11 +827,6 @@ impl Typesetter {
                 demerits: 0.0,
                 overfull,
             };
-        }
-        if measure.align == Align::Justify
-            && let Some(b) = kp::break_lines(items, lw, &self.params(PRETOLERANCE, false))
-        {
-            return b;
         }
         if let Some(b) = kp::break_lines(items, lw, &self.params(self.tolerance, true)) {
             return b;
@@ -782,11 +867,15 @@ impl Typesetter {
             let start = kp::line_start(items, prev).min(b);
             prev = Some(b);
             let hyphenated = matches!(items[b], Item::Penalty { auto: true, .. });
-            // Elements of the line: glyph fragments (reshaped where a hyphenated word is
-            // cut) and glue.
+            // Elements of the line: glyph ranges of pieces and glue.
             enum El {
-                /// A piece's shaped glyphs, with the text they stand for.
-                Glyphs(Piece, Arc<Shaped>, String),
+                /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
+                Glyphs {
+                    piece: usize,
+                    g0: usize,
+                    g1: usize,
+                    hyphen: bool,
+                },
                 /// Glue: width, stretch, shrink, whether it is an interword space.
                 Glue(f64, f64, f64, bool),
             }
@@ -818,34 +907,18 @@ impl Typesetter {
                                 _ => break,
                             }
                         }
-                        let pc = &pieces[piece as usize];
-                        let n = pc.shaped.glyphs.len();
-                        let whole = g0 == 0 && g_end as usize == n;
                         let ends_here = hyphenated
                             && (j..b).all(|k| !matches!(contents[k], Content::Glyphs { .. }));
-                        if whole && !ends_here {
-                            els.push(El::Glyphs(
-                                pc.clone(),
-                                pc.shaped.clone(),
-                                text[pc.start..pc.end].to_owned(),
-                            ));
-                        } else {
-                            // A fragment: reshape it alone (with its hyphen if the line
-                            // breaks after it) so kerning and ligatures are its own.
-                            let cluster_at = |g: u32| {
-                                pc.shaped
-                                    .glyphs
-                                    .get(g as usize)
-                                    .map_or(pc.end, |gl| pc.start + gl.cluster)
-                            };
-                            let (from, to) = (cluster_at(g0), cluster_at(g_end));
-                            let mut frag = text[from.min(to)..to].to_owned();
-                            if ends_here {
-                                frag.push('-');
-                            }
-                            let shaped = self.shaper.shape(pc.key, &frag);
-                            els.push(El::Glyphs(pc.clone(), shaped, frag));
-                        }
+                        // A word cut at a hyphenation point keeps its glyphs as shaped
+                        // in the whole word (the point is at a cluster boundary, so no
+                        // ligature is cut) and gains the hyphen glyph: exactly the widths
+                        // the line breaker was given.
+                        els.push(El::Glyphs {
+                            piece: piece as usize,
+                            g0: g0 as usize,
+                            g1: g_end as usize,
+                            hyphen: ends_here,
+                        });
                         i = j;
                         continue;
                     }
@@ -867,34 +940,28 @@ impl Typesetter {
                 }
                 i += 1;
             }
-            // Explicit-hyphen penalties have no width; auto-hyphen ones were reshaped.
-            let natural: f64 = els
-                .iter()
-                .map(|e| match e {
-                    El::Glyphs(p, s, _) => s.width * p.size,
-                    El::Glue(w, ..) => *w,
-                })
-                .sum();
-            let stretch: f64 = els
-                .iter()
-                .map(|e| {
-                    if let El::Glue(_, y, _, _) = e {
-                        *y
-                    } else {
-                        0.0
+            let (mut natural, mut stretch, mut shrink) = (0.0, 0.0, 0.0);
+            for e in &els {
+                match *e {
+                    El::Glyphs {
+                        piece,
+                        g0,
+                        g1,
+                        hyphen,
+                    } => {
+                        let pc = &pieces[piece];
+                        natural += pc.shaped.advance(g0, g1) * pc.size;
+                        if hyphen {
+                            natural += self.shaper.shape(pc.key, "-").width * pc.size;
+                        }
                     }
-                })
-                .sum();
-            let shrink: f64 = els
-                .iter()
-                .map(|e| {
-                    if let El::Glue(_, _, z, _) = e {
-                        *z
-                    } else {
-                        0.0
+                    El::Glue(w, y, z, _) => {
+                        natural += w;
+                        stretch += y;
+                        shrink += z;
                     }
-                })
-                .sum();
+                }
+            }
             let width = measure.line_width(li);
             let mut r = kp::adjustment_ratio(natural, stretch, shrink, width);
             if !r.is_finite() {
@@ -906,17 +973,35 @@ impl Typesetter {
             let x0 = if li == 0 { measure.indent } else { 0.0 };
             let mut x = x0;
             let mut runs: Vec<GlyphRun> = Vec::new();
-            let mut line_text = String::new();
+            // Capacity for the run's glyphs: about as many as the line has characters.
+            let text_len: usize = els
+                .iter()
+                .map(|e| match *e {
+                    El::Glyphs { piece, .. } => pieces[piece].end - pieces[piece].start,
+                    El::Glue(..) => 1,
+                })
+                .sum();
+            let glyph_estimate = text_len + 2;
+            let mut line_text = String::with_capacity(text_len + 2);
             let mut anchors = Vec::new();
+            // The run being filled; glyphs of one face, size and baseline shift share a
+            // run across words.
+            let mut cur: Option<(GlyphRun, f64)> = None;
             for e in &els {
-                match e {
+                match *e {
                     El::Glue(w, y, z, space) => {
                         x += w + if r >= 0.0 { r * y } else { r * z };
-                        if *space && !line_text.is_empty() {
+                        if space && !line_text.is_empty() {
                             line_text.push(' ');
                         }
                     }
-                    El::Glyphs(pc, shaped, frag_text) => {
+                    El::Glyphs {
+                        piece,
+                        g0,
+                        g1,
+                        hyphen,
+                    } => {
+                        let pc = &pieces[piece];
                         if !anchored[pc.span] {
                             if let Some(name) = &spans[pc.span].anchor {
                                 anchors.push(LineAnchor {
@@ -926,68 +1011,76 @@ impl Typesetter {
                             }
                             anchored[pc.span] = true;
                         }
-                        line_text.push_str(frag_text);
-                        let glyphs = &shaped.glyphs[..];
-                        let mut gx = 0.0;
-                        let mut cur: Option<GlyphRun> = None;
-                        for (k, g) in glyphs.iter().enumerate() {
-                            let cl_end = glyphs
+                        let all = &pc.shaped.glyphs;
+                        let cluster_end = |k: usize| {
+                            let c = all[k].cluster;
+                            all[k + 1..]
                                 .iter()
-                                .skip(k + 1)
                                 .map(|h| h.cluster)
-                                .find(|&c| c != g.cluster)
-                                .unwrap_or(frag_text.len());
-                            let first_of_cluster = k == 0 || glyphs[k - 1].cluster != g.cluster;
+                                .find(|&h| h != c)
+                                .map_or(pc.end, |h| pc.start + h)
+                        };
+                        let from = all.get(g0).map_or(pc.end, |g| pc.start + g.cluster);
+                        let to = all.get(g1).map_or(pc.end, |g| pc.start + g.cluster);
+                        line_text.push_str(&text[from.min(to)..to]);
+                        let hyphen_glyphs = if hyphen {
+                            line_text.push('-');
+                            Some(self.shaper.shape(pc.key, "-"))
+                        } else {
+                            None
+                        };
+                        let mut place = |g: &super::shape::Glyph, gtext: String, x: &mut f64| {
+                            let fits = matches!(&cur, Some((run, dy)) if run.face == g.face
+                                && run.size == pc.size && *dy == pc.dy);
+                            if !fits {
+                                if let Some((run, _)) = cur.take() {
+                                    runs.push(run);
+                                }
+                                cur = Some((
+                                    GlyphRun {
+                                        face: g.face,
+                                        size: pc.size,
+                                        x: *x,
+                                        y: 0.0,
+                                        glyphs: Vec::with_capacity(glyph_estimate),
+                                        width: 0.0,
+                                    },
+                                    pc.dy,
+                                ));
+                            }
+                            if let Some((run, _)) = &mut cur {
+                                run.glyphs.push(PlacedGlyph {
+                                    id: g.id,
+                                    x: *x - run.x + g.x_offset * pc.size,
+                                    dy: pc.dy + g.y_offset * pc.size,
+                                    text: gtext,
+                                });
+                                *x += g.advance * pc.size;
+                                run.width = *x - run.x;
+                            }
+                        };
+                        for k in g0..g1.min(all.len()) {
+                            let g = &all[k];
+                            let first_of_cluster = k == g0 || all[k - 1].cluster != g.cluster;
                             let gtext = if first_of_cluster {
-                                frag_text
-                                    .get(g.cluster.min(cl_end)..cl_end.max(g.cluster))
-                                    .unwrap_or("")
-                                    .to_owned()
+                                let s = pc.start + g.cluster;
+                                let e = cluster_end(k);
+                                text.get(s.min(e)..e).unwrap_or("").to_owned()
                             } else {
                                 String::new()
                             };
-                            let placed = PlacedGlyph {
-                                id: g.id,
-                                x: gx + g.x_offset * pc.size,
-                                dy: pc.dy + g.y_offset * pc.size,
-                                text: gtext,
-                            };
-                            match &mut cur {
-                                Some(run) if run.face == g.face => {
-                                    let off = run.x - x;
-                                    run.glyphs.push(PlacedGlyph {
-                                        x: placed.x - off,
-                                        ..placed
-                                    });
-                                }
-                                _ => {
-                                    if let Some(run) = cur.take() {
-                                        runs.push(run);
-                                    }
-                                    cur = Some(GlyphRun {
-                                        face: g.face,
-                                        size: pc.size,
-                                        x: x + gx,
-                                        y: 0.0,
-                                        glyphs: vec![PlacedGlyph {
-                                            x: placed.x - gx,
-                                            ..placed
-                                        }],
-                                        width: 0.0,
-                                    });
-                                }
-                            }
-                            gx += g.advance * pc.size;
-                            if let Some(run) = &mut cur {
-                                run.width = x + gx - run.x;
+                            place(g, gtext, &mut x);
+                        }
+                        if let Some(h) = hyphen_glyphs {
+                            for (k, g) in h.glyphs.iter().enumerate() {
+                                place(g, if k == 0 { "-".into() } else { String::new() }, &mut x);
                             }
                         }
-                        if let Some(run) = cur.take() {
-                            runs.push(run);
-                        }
-                        x += gx;
                     }
                 }
+            }
+            if let Some((run, _)) = cur.take() {
+                runs.push(run);
             }
             let set_width = x - x0;
             let overfull = set_width > width + 0.01;
@@ -1255,6 +1348,93 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_different_lengths() {
+        let mut t = ts();
+        // A paragraph shape: two short lines beside a figure, then the full measure.
+        let m = Measure {
+            widths: vec![120.0, 120.0, 240.0],
+            indent: 12.0,
+            align: Align::Justify,
+        };
+        let lines = t.set_paragraph(&plain(PROSE), &m).value;
+        assert_eq!(lines[0].width, 108.0);
+        assert_eq!(lines[1].width, 120.0);
+        assert!(lines[2..].iter().all(|l| l.width == 240.0));
+        for l in &lines[..lines.len() - 1] {
+            assert!((l.set_width - l.width).abs() < 0.01, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn russian_text_is_hyphenated_with_russian_patterns() {
+        let mut t = Typesetter::new(&Style::default(), "ru");
+        let text = "Материалы, представленные товарищами о деятельности Советов, \
+            при всей их неполноте, чрезвычайно интересны. Революция в провинции \
+            приобретает муниципальный характер, и это даёт ей огромную силу.";
+        let mut hyphenated = Vec::new();
+        for w in [90.0, 110.0, 130.0] {
+            let lines = t
+                .set_paragraph(&plain(text), &Measure::new(w, 0.0, Align::Justify))
+                .value;
+            for l in &lines {
+                assert!(l.set_width <= l.width + 0.01);
+                if l.hyphenated {
+                    hyphenated.push(l.text.rsplit(' ').next().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(!hyphenated.is_empty());
+        // Every fragment before a hyphen is a run of Cyrillic letters of at least two.
+        for f in &hyphenated {
+            let stem = f.trim_end_matches('-');
+            assert!(
+                stem.chars().count() >= 2
+                    && stem.chars().all(|c| ('а'..='я')
+                        .contains(&c.to_lowercase().next().unwrap())
+                        || c == 'ё'),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn typesetters_can_move_between_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Typesetter>();
+        assert_send::<Line>();
+    }
+
+    #[test]
+    fn points_inside_ligatures_are_usable() {
+        let mut t = ts();
+        // "office" hyphenates of-fice, inside the ff(i) ligature; a measure that needs
+        // the break gets it, with the text intact.
+        let mut found = false;
+        for w in [40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0] {
+            let out = t.set_paragraph(
+                &plain("the office officers offer difficult effects, sufficiently"),
+                &Measure::new(w, 0.0, Align::Justify),
+            );
+            for l in &out.value {
+                if l.text.ends_with("of-")
+                    || l.text.ends_with("ef-")
+                    || l.text.ends_with("suf-")
+                    || l.text.ends_with("dif-")
+                {
+                    found = true;
+                }
+                let g: String = l
+                    .runs
+                    .iter()
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .collect();
+                assert_eq!(g, l.text.replace(' ', ""));
+            }
+        }
+        assert!(found, "a break inside a ligature was used");
+    }
+
+    #[test]
     fn ligatures_keep_their_text() {
         let mut t = ts();
         let out = t.set_paragraph(
@@ -1303,12 +1483,48 @@ mod tests {
                 assert!(!l.text.starts_with('\u{2014}'), "{:?}", l.text);
             }
         }
+        // A spaced dash never starts a line.
+        for w in [30.0, 40.0, 50.0, 60.0, 70.0] {
+            let out = t.set_paragraph(
+                &plain("aaa bbb \u{2013} ccc ddd \u{2014} eee fff"),
+                &Measure::new(w, 0.0, Align::Left),
+            );
+            for l in &out.value {
+                assert!(
+                    !l.text.starts_with(['\u{2013}', '\u{2014}']),
+                    "{:?}",
+                    l.text
+                );
+            }
+        }
         // A narrow measure breaks after the em dash.
         let out = t.set_paragraph(
             &plain("fff\u{2014}ggg"),
             &Measure::new(20.0, 0.0, Align::Left),
         );
         assert_eq!(out.value[0].text, "fff\u{2014}");
+    }
+
+    #[test]
+    fn soft_hyphens_break_with_a_visible_hyphen() {
+        let mut t = ts();
+        let mut broke = false;
+        for w in [30.0, 40.0, 50.0, 60.0] {
+            let out = t.set_paragraph(
+                &plain("a hy\u{ad}phen\u{ad}ation of xyzzy\u{ad}plugh words"),
+                &Measure::new(w, 0.0, Align::Left),
+            );
+            for l in &out.value {
+                assert!(!l.text.ends_with('\u{ad}'), "{:?}", l.text);
+                if l.hyphenated {
+                    broke = true;
+                    assert!(l.text.ends_with('-'));
+                    let last = l.runs.last().unwrap().glyphs.last().unwrap();
+                    assert_eq!(last.text, "-", "a hyphen glyph is drawn");
+                }
+            }
+        }
+        assert!(broke);
     }
 
     #[test]
@@ -1321,6 +1537,12 @@ mod tests {
         let texts: Vec<&str> = out.value.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts[0], "extraordinary-", "{texts:?}");
         assert!(out.value.iter().all(|l| !l.hyphenated));
+        // U+2010 HYPHEN is a hyphen too.
+        let out = t.set_paragraph(
+            &plain("extraordinary\u{2010}circumstances happen"),
+            &Measure::new(80.0, 0.0, Align::Justify),
+        );
+        assert_eq!(out.value[0].text, "extraordinary\u{2010}");
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub(super) fn build(
     })
 }
 
-/// Where the PDF text position is, relative to the run origin, and what is open.
+/// Where the PDF text position is, relative to the run origin, and the rise in force.
 struct Pen {
     /// Horizontal text position in points, as a reader computes it from what was written.
     x: f64,
@@ -120,13 +120,27 @@ fn draw_run(
 ) -> Result<(), PdfError> {
     let size = run.size as f32;
     let scale = run.size / 1000.0;
-    // The parsed face borrows the font bytes; an Arc clone keeps `face` free to record
-    // the glyphs.
-    let (data, index) = face.source();
-    let parsed = face.parse_bytes(&data, index)?;
+    // Glyphs seen before are looked up in the face's records; the font is parsed only
+    // when a run brings a new glyph (its advance width is needed), which after the
+    // first pages is rare. The parsed face borrows the font bytes: an Arc clone keeps
+    // `face` free to record the glyphs.
     let mut placed = Vec::with_capacity(run.glyphs.len());
+    let mut parsed = None;
+    let (data, index) = face.source();
     for g in &run.glyphs {
-        let (cid, width) = face.use_glyph(&parsed, g.id)?;
+        let known = face.known_glyph(g.id);
+        let (cid, width) = match known {
+            Some(k) => k,
+            None => {
+                let p = match parsed.take() {
+                    Some(p) => p,
+                    None => face.parse_bytes(&data, index)?,
+                };
+                let found = face.use_glyph(&p, g.id)?;
+                parsed = Some(p);
+                found
+            }
+        };
         placed.push((cid, width));
     }
 
@@ -196,9 +210,10 @@ fn show_glyphs(
     let mut start = from;
     while start < to {
         let rise = run.glyphs[start].dy;
-        if rise != pen.rise {
-            content.set_rise(round3(rise as f32));
-            pen.rise = f64::from(round3(rise as f32));
+        let rounded = round3(rise as f32);
+        if f64::from(rounded) != pen.rise {
+            content.set_rise(rounded);
+            pen.rise = f64::from(rounded);
         }
         let mut end = start + 1;
         while end < to && run.glyphs[end].dy == rise {
@@ -207,9 +222,8 @@ fn show_glyphs(
         let mut op = content.show_positioned();
         let mut items = op.items();
         let mut pending: Vec<u8> = Vec::new();
-        for k in start..end {
-            let (cid, width) = placed[k];
-            let gap = run.glyphs[k].x - pen.x;
+        for (glyph, &(cid, width)) in run.glyphs[start..end].iter().zip(&placed[start..end]) {
+            let gap = glyph.x - pen.x;
             // An adjustment is in thousandths of the font size, positive to the left.
             let adjust = (-(gap / scale) as f32 * 100.0).round() / 100.0;
             if adjust != 0.0 {

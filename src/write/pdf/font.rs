@@ -123,6 +123,14 @@ impl FaceState {
         })
     }
 
+    /// Returns the subset glyph id and advance of `gid` if a page used it before.
+    pub(super) fn known_glyph(&self, gid: u16) -> Option<(u16, f32)> {
+        let cid = self.remapper.get(gid)?;
+        // .notdef is in the remapper from the start but recorded only on first use.
+        let glyph = self.glyphs.get(usize::from(cid))?;
+        Some((cid, glyph.width))
+    }
+
     /// Returns the subset glyph id (= CID) of `gid` and its advance in thousandths of an
     /// em, recording the glyph as used.
     pub(super) fn use_glyph(
@@ -153,7 +161,9 @@ impl FaceState {
                 text: None,
             });
         }
-        Ok((cid, self.glyphs[i].width))
+        // The remapper numbers new glyphs consecutively, so `i` is always recorded.
+        let width = self.glyphs.get(i).map_or(0.0, |g| g.width);
+        Ok((cid, width))
     }
 
     fn advance(&self, parsed: &ttf_parser::Face<'_>, gid: u16) -> f32 {

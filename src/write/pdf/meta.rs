@@ -103,11 +103,12 @@ pub(super) fn write(meta: &PdfMeta, info: Ref, xmp: Ref, id: &[u8]) -> (Chunk, C
     let mut x = XmpWriter::new();
     x.format("application/pdf");
     if let Some(title) = &meta.title {
-        let lang = meta.lang.as_deref().map(LangId);
-        x.title([(None, title.as_str())]);
-        if lang.is_some() {
-            x.title([(None, title.as_str()), (lang, title.as_str())]);
-        }
+        // The default entry, and the same title tagged with the document's language.
+        let tagged = meta
+            .lang
+            .as_deref()
+            .map(|l| (Some(LangId(l)), title.as_str()));
+        x.title(std::iter::once((None, title.as_str())).chain(tagged));
     }
     if !meta.authors.is_empty() {
         x.creator(meta.authors.iter().map(String::as_str));

@@ -23,6 +23,33 @@
 //! assert!(done.value.starts_with(b"%PDF-1.7"));
 //! ```
 //!
+//! With the page builder, the writer is the builder's [`PageSink`](crate::typeset::page::PageSink):
+//! pages go to the file as the builder cuts them.
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # use lacuna::typeset::frame::{FaceData, FaceSet};
+//! # let data: Arc<[u8]> = std::fs::read("fonts/LinLibertine_R.otf").unwrap().into();
+//! # let faces = FaceSet { faces: vec![FaceData { postscript_name: "LinLibertineO".into(), data, index: 0 }] };
+//! use lacuna::typeset::page::{Flow, Geometry, PageBuilder, SetLine};
+//! use lacuna::write::pdf::{PdfMeta, PdfWriter};
+//!
+//! let doc_meta = lacuna::ir::Meta { title: Some("Minutes".into()), ..Default::default() };
+//! let meta = PdfMeta::from_ir(&doc_meta, 0); // 0: WriteContext::timestamp
+//! let geometry = Geometry {
+//!     width: 420.0, height: 595.0, top: 50.0, left_recto: 50.0, left_verso: 40.0,
+//!     block_height: 470.0, block_width: 320.0, top_skip: 11.0, note_skip: 12.0,
+//!     note_rule: 60.0,
+//! };
+//! let mut pdf = PdfWriter::new(Vec::new(), &faces, &meta).unwrap();
+//! let mut builder = PageBuilder::new(geometry, &mut pdf);
+//! let line = SetLine { advance: 13.0, items: vec![], notes: vec![], break_after: true };
+//! builder.push(Flow::Line(line)).unwrap();
+//! builder.finish().unwrap();
+//! let done = pdf.finish(&[]).unwrap(); // the outline entries of the headings
+//! assert!(done.warnings.is_empty());
+//! ```
+//!
 //! Why pdf-writer + subsetter rather than printpdf or krilla: see `README.md` beside
 //! this file (build time, size and speed measured on the same pages).
 
@@ -35,7 +62,7 @@ mod outline;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use pdf_writer::types::{AnnotationType, PageMode};
+use pdf_writer::types::{AnnotationFlags, AnnotationType, PageMode};
 use pdf_writer::{Chunk, Finish, Name, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
@@ -60,6 +87,20 @@ pub struct PdfMeta {
     /// The creation and modification date, in seconds since the Unix epoch (UTC):
     /// `WriteContext::timestamp`, which honours `SOURCE_DATE_EPOCH`.
     pub timestamp: i64,
+}
+
+impl PdfMeta {
+    /// Takes the title, authors, language and subtitle (as the subject) from the
+    /// document's metadata; `timestamp` is `WriteContext::timestamp`.
+    pub fn from_ir(meta: &crate::ir::Meta, timestamp: i64) -> PdfMeta {
+        PdfMeta {
+            title: meta.title.clone(),
+            authors: meta.authors.clone(),
+            lang: Some(meta.lang.clone()).filter(|l| !l.trim().is_empty()),
+            subject: meta.subtitle.clone(),
+            timestamp,
+        }
+    }
 }
 
 /// Why a PDF could not be written.
@@ -173,7 +214,8 @@ pub struct Buffered {
 }
 
 impl<W: Write> PdfWriter<W> {
-    /// Starts a PDF on `out`: checks the faces and writes the file header.
+    /// Starts a PDF on `out`: checks the faces and writes the file header. The writer
+    /// issues many small writes: give it a buffered output (`BufWriter`, a `Vec`).
     pub fn new(out: W, faces: &FaceSet, meta: &PdfMeta) -> Result<Self, PdfError> {
         let faces = faces
             .faces
@@ -242,18 +284,19 @@ impl<W: Write> PdfWriter<W> {
     pub fn write_page(&mut self, page: &Page) -> Result<(), PdfError> {
         let number = self.pages.len() + 1;
         let bad = |what: String| PdfError::BadGeometry { page: number, what };
-        if !(page.width.is_finite() && page.height.is_finite())
-            || page.width <= 0.0
-            || page.height <= 0.0
-        {
+        // PDF 32000-1 Annex C.2: page sides between 3 and 14,400 units (200 inches).
+        let side = |v: f64| (3.0..=14_400.0).contains(&v);
+        if !(side(page.width) && side(page.height)) {
             return Err(bad(format!(
-                "page size {} × {} is not a positive finite size",
+                "page size {} × {} pt is outside 3–14400 pt",
                 page.width, page.height
             )));
         }
+        // Build (and so check) the content before allocating any object: a page
+        // rejected here leaves no object id unwritten, and the writer usable.
+        let built = content::build(page, number, &mut self.faces)?;
         let page_ref = self.alloc();
         let content_ref = self.alloc();
-        let built = content::build(page, number, &mut self.faces)?;
 
         let mut annots = Vec::new();
         for item in &page.items {
@@ -304,9 +347,13 @@ impl<W: Write> PdfWriter<W> {
         self.emit(chunk)?;
 
         let mut chunk = new_chunk();
+        let media = Rect::new(0.0, 0.0, page.width as f32, page.height as f32);
         let mut p = chunk.page(page_ref);
         p.parent(self.page_tree)
-            .media_box(Rect::new(0.0, 0.0, page.width as f32, page.height as f32))
+            .media_box(media)
+            // The page as the page builder made it is the trimmed page: print shops
+            // and PDF/X tools look for the TrimBox.
+            .trim_box(media)
             .contents(content_ref);
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
@@ -390,7 +437,9 @@ impl<W: Write> PdfWriter<W> {
             annot
                 .subtype(AnnotationType::Link)
                 .rect(link.rect)
-                .border(0.0, 0.0, 0.0, None);
+                .border(0.0, 0.0, 0.0, None)
+                // Printable, as PDF/A asks; a link without appearance prints nothing.
+                .flags(AnnotationFlags::PRINT);
             match self.anchors.get(&link.target) {
                 Some(d) => annot
                     .insert(Name(b"Dest"))
@@ -548,16 +597,24 @@ fn new_chunk() -> Chunk {
     Chunk::with_settings(COMPACT)
 }
 
+/// Lets the page builder ([`crate::typeset::page::PageBuilder`]) hand its pages straight
+/// to the PDF: each page is written out as soon as it is cut.
+impl<W: Write> crate::typeset::page::PageSink for PdfWriter<W> {
+    fn page(&mut self, _number: usize, page: Page) -> Result<(), WriteError> {
+        self.write_page(&page).map_err(WriteError::from)
+    }
+}
+
 fn emit_into<W: Write>(
     out: &mut Sink<W>,
     offsets: &mut [u64],
     chunk: Chunk,
 ) -> Result<(), PdfError> {
     let mut refs = chunk.refs();
-    if let (Some(r), None) = (refs.next(), refs.next()) {
-        if let Some(slot) = offsets.get_mut(r.get() as usize) {
-            *slot = out.pos;
-        }
+    if let (Some(r), None) = (refs.next(), refs.next())
+        && let Some(slot) = offsets.get_mut(r.get() as usize)
+    {
+        *slot = out.pos;
     }
     out.write(chunk.as_bytes())?;
     out.write(b"\n")

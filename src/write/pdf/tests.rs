@@ -129,6 +129,9 @@ fn rejects_non_finite_geometry() {
     });
     assert!(write_one(&page(vec![rule])).is_err());
 
+    let mut huge = page(vec![]);
+    huge.height = 1e30;
+    assert!(write_one(&huge).is_err());
     let mut p = page(vec![]);
     p.width = 0.0;
     let err = write_one(&p).err().unwrap();
@@ -193,7 +196,7 @@ fn records_each_glyph_once_with_its_first_text() {
 
 #[test]
 fn content_shows_runs_with_adjustments_and_actual_text() {
-    let mut faces = libertine();
+    let faces = libertine();
     let mut run = run_of(&faces, "aba");
     run.glyphs[2].text = "à".into();
     let mut state: Vec<FaceState> = faces
@@ -211,5 +214,37 @@ fn content_shows_runs_with_adjustments_and_actual_text() {
     );
     assert_eq!(text.matches("TJ").count(), 2, "{text}");
     assert_eq!(built.faces.into_iter().collect::<Vec<_>>(), vec![0]);
-    faces.faces.clear();
+}
+
+#[test]
+fn takes_metadata_from_the_ir() {
+    let mut meta = crate::ir::Meta {
+        title: Some("Minutes".into()),
+        subtitle: Some("of the meeting".into()),
+        authors: vec!["Clerk".into()],
+        lang: "ru".into(),
+        ..Default::default()
+    };
+    let m = PdfMeta::from_ir(&meta, 42);
+    assert_eq!(m.title.as_deref(), Some("Minutes"));
+    assert_eq!(m.subject.as_deref(), Some("of the meeting"));
+    assert_eq!(m.authors, ["Clerk"]);
+    assert_eq!(m.lang.as_deref(), Some("ru"));
+    assert_eq!(m.timestamp, 42);
+    meta.lang = String::new();
+    assert_eq!(PdfMeta::from_ir(&meta, 0).lang, None);
+}
+
+#[test]
+fn stays_usable_after_a_rejected_page() {
+    let faces = libertine();
+    let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
+    let mut bad = run_of(&faces, "ab");
+    bad.size = -1.0;
+    assert!(w.write_page(&page(vec![PageItem::Text(bad)])).is_err());
+    w.write_page(&page(vec![PageItem::Text(run_of(&faces, "ab"))]))
+        .unwrap();
+    let done = w.finish(&[]).unwrap();
+    let text = String::from_utf8_lossy(&done.value);
+    assert!(text.contains("/Count 1"), "{text}");
 }
