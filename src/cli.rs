@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(long)]
     pub json: bool,
 
+    /// Write TEI P5 XML (<stem>.tei.xml)
+    #[arg(long)]
+    pub tei: bool,
+
+    /// Write an EPUB 3 e-book with pop-up notes (<stem>.epub)
+    #[arg(long)]
+    pub epub: bool,
+
     /// Write a print-ready PDF set in the style (<stem>.pdf)
     #[arg(long)]
     pub pdf: bool,
@@ -62,6 +70,12 @@ impl Cli {
         let mut names = Vec::new();
         if self.json {
             names.push("json");
+        }
+        if self.tei {
+            names.push("tei");
+        }
+        if self.epub {
+            names.push("epub");
         }
         if self.pdf {
             names.push("pdf");

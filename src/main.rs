@@ -71,7 +71,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         .map(|n| write::by_name(n).expect("every CLI backend is registered"))
         .collect();
     if writers.is_empty() {
-        bail!("no output chosen: add one or more of --json (see --help)");
+        let flags: Vec<String> = write::WRITERS.iter().map(|w| format!("--{}", w.name)).collect();
+        bail!("no output chosen: add one or more of {} (see --help)", flags.join(", "));
     }
     let to_stdout = cli.out_dir == Path::new("-");
     if to_stdout {

@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod tei;
 pub mod transcript;
 
 use crate::diag::{ParseError, Pos, Warned};
@@ -63,6 +64,12 @@ pub static READERS: &[ReaderInfo] = &[
         extensions: &["md", "markdown"],
         description: "Markdown (CommonMark) with front matter, footnotes [^a] and lacunae ....{n}",
         read: markdown::read,
+    },
+    ReaderInfo {
+        name: "tei",
+        extensions: &["xml", "tei"],
+        description: "TEI P5 XML: lacuna's own, sample texts, spoken corpora, EpiDoc",
+        read: tei::read,
     },
 ];
 

@@ -35,6 +35,23 @@ pub struct Style {
     pub notes: Notes,
     /// Running heads and folios.
     pub running: Running,
+    /// E-book settings.
+    pub epub: Epub,
+}
+
+/// E-book (EPUB) settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Epub {
+    /// Whether to embed the bundled fonts (about 1.7 MB) when `text.font` names them;
+    /// when off, the stylesheet only names the font and reading systems use their own.
+    pub embed_fonts: bool,
+}
+
+impl Default for Epub {
+    fn default() -> Self {
+        Epub { embed_fonts: true }
+    }
 }
 
 /// Page geometry.
@@ -142,6 +159,8 @@ pub struct Running {
 }
 
 impl Default for Style {
+    // Built from the parts' defaults (the a5-book values), not by parsing a5-book.toml:
+    // parsing fills missing keys from `Style::default()`, which would recurse forever.
     fn default() -> Self {
         Style {
             name: "a5-book".to_owned(),
@@ -150,6 +169,7 @@ impl Default for Style {
             headings: Headings::default(),
             notes: Notes::default(),
             running: Running::default(),
+            epub: Epub::default(),
         }
     }
 }

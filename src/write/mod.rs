@@ -1,7 +1,9 @@
 //! Writers: one module per output format, and the table the CLI consults.
 
+pub mod epub;
 pub mod json;
 pub mod pdf;
+pub mod tei;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,6 +49,20 @@ pub static WRITERS: &[WriterInfo] = &[
         binary: false,
         description: "the IR as pretty-printed JSON, for scripts and golden tests",
         write: json::write,
+    },
+    WriterInfo {
+        name: "tei",
+        extension: "tei.xml",
+        binary: false,
+        description: "TEI P5 XML (valid against tei_all), read back losslessly by --from tei",
+        write: tei::write,
+    },
+    WriterInfo {
+        name: "epub",
+        extension: "epub",
+        binary: true,
+        description: "EPUB 3 e-book with pop-up notes and an EPUB 2 NCX (EPUBCheck-clean)",
+        write: epub::write,
     },
     WriterInfo {
         name: "pdf",
