@@ -27,6 +27,10 @@ pub struct Cli {
     #[arg(long)]
     pub epub: bool,
 
+    /// Write a print-ready PDF set in the style (<stem>.pdf)
+    #[arg(long)]
+    pub pdf: bool,
+
     /// Output folder; `-` writes the single text output to standard output
     #[arg(short = 'o', long = "out-dir", value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
@@ -72,6 +76,9 @@ impl Cli {
         }
         if self.epub {
             names.push("epub");
+        }
+        if self.pdf {
+            names.push("pdf");
         }
         names
     }

@@ -64,6 +64,13 @@ pub static WRITERS: &[WriterInfo] = &[
         description: "EPUB 3 e-book with pop-up notes and an EPUB 2 NCX (EPUBCheck-clean)",
         write: epub::write,
     },
+    WriterInfo {
+        name: "pdf",
+        extension: "pdf",
+        binary: true,
+        description: "print-ready PDF: Knuth–Plass paragraphs, footnotes on their page, subset fonts",
+        write: pdf::write,
+    },
 ];
 
 /// Finds a writer by name.

@@ -53,6 +53,7 @@
 //! Why pdf-writer + subsetter rather than printpdf or krilla: see `README.md` beside
 //! this file (build time, size and speed measured on the same pages).
 
+mod book;
 mod content;
 mod font;
 mod meta;
@@ -69,6 +70,8 @@ use crate::diag::{Warned, Warning, WriteError};
 use crate::typeset::frame::{FaceSet, OutlineEntry, Page, PageItem};
 
 use font::FaceState;
+
+pub use book::{Typeset, typeset, write};
 
 /// Document-level facts the PDF records in its information dictionary and XMP metadata.
 #[derive(Debug, Clone, Default, PartialEq)]
