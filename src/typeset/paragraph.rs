@@ -1607,6 +1607,61 @@ mod tests {
         assert!(!nothing.value.is_empty());
     }
 
+    mod robust {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Words from a mixed alphabet: Latin, Cyrillic, Greek, digits, combining marks,
+        /// hyphens and dashes, NBSP, soft hyphens, emoji, a character no face has.
+        fn word() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    8 => proptest::sample::select(vec!['a', 'e', 'o', 'n', 't', 'f', 'i', 'l', 'T', 'h']),
+                    3 => proptest::sample::select(vec!['ж', 'я', 'Ω', 'ά', '1', '9']),
+                    1 => proptest::sample::select(vec![
+                        '-', '\u{2010}', '\u{2014}', '\u{2013}', '\u{a0}', '\u{ad}', '\u{301}', '…', ')',
+                        '(', '😀', '\u{2028}', '/', '.', ',',
+                    ]),
+                ],
+                1..14,
+            )
+            .prop_map(|cs| cs.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn any_paragraph_sets_without_panic_or_silent_overflow(
+                words in proptest::collection::vec(word(), 0..40),
+                width in 5.0f64..300.0,
+                indent in 0.0f64..20.0,
+                align in proptest::sample::select(vec![Align::Justify, Align::Left, Align::Center]),
+                bold in any::<bool>(),
+                italic in any::<bool>(),
+            ) {
+                let mut t = Typesetter::new(&Style::default(), "en-GB");
+                let style = SpanStyle { bold, italic, ..SpanStyle::regular(10.0) };
+                let spans = vec![Span::new(words.join(" "), style)];
+                let out = t.set_paragraph(&spans, &Measure::new(width, indent, align));
+                let overfull_warnings = out.warnings.iter().filter(|w| w.message.contains("overfull")).count();
+                let mut overfull = 0;
+                for l in &out.value {
+                    prop_assert!(l.set_width.is_finite());
+                    if l.overfull {
+                        overfull += 1;
+                    } else {
+                        prop_assert!(l.set_width <= l.width + 0.01, "{l:?}");
+                    }
+                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+                    let expect: String = l.text.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
+                    let got: String = g.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
+                    prop_assert_eq!(got, expect);
+                }
+                prop_assert_eq!(overfull, overfull_warnings);
+            }
+        }
+    }
+
     #[test]
     fn inlines_map_to_spans() {
         use crate::ir::{Gap, GapReason, Incident, NoteId};
