@@ -617,12 +617,22 @@ impl Typesetter {
             // (§903–§918); we set such words syllable by syllable instead, so the
             // ligature across the point is not formed (the choice many German and some
             // English house styles make anyway) and every point is a glyph boundary.
+            // Each hyphenatable piece's points, as a range into `all_points`.
+            let mut all_points: Vec<u16> = Vec::new();
+            let mut ranges: Vec<(u32, u32)> = vec![(0, 0); pieces.len()];
             for k in 0..pieces.len() {
                 if !hyph_pieces[k] {
                     continue;
                 }
                 let word = &text[pieces[k].start..pieces[k].end];
                 let points = self.hyphenator.points(word);
+                if points.is_empty() {
+                    continue;
+                }
+                let from = all_points.len();
+                all_points.extend_from_slice(points);
+                ranges[k] = (from as u32, all_points.len() as u32);
+                let points = &all_points[from..];
                 if points
                     .iter()
                     .any(|&p| pieces[k].shaped.glyph_boundary(p as usize).is_none())
@@ -631,22 +641,19 @@ impl Typesetter {
                     pieces[k].shaped = self.shape_syllables(pieces[k].key, word, &points);
                 }
             }
-            if hyph_pieces.iter().any(|h| *h) {
-                let mut points = Vec::new();
+            if !all_points.is_empty() {
                 let mut out_items = Vec::with_capacity(items.len() * 2);
                 let mut out_contents = Vec::with_capacity(items.len() * 2);
                 for (item, content) in items.iter().zip(&contents) {
                     if let Content::Glyphs { piece, .. } = *content
                         && hyph_pieces[piece as usize]
                     {
-                        let pc = &pieces[piece as usize];
-                        let word = &text[pc.start..pc.end];
-                        points.clear();
-                        points.extend_from_slice(self.hyphenator.points(word));
+                        let (a, z) = ranges[piece as usize];
+                        let points = &all_points[a as usize..z as usize];
                         if !points.is_empty() {
                             self.split_piece(
                                 piece,
-                                &points,
+                                points,
                                 &pieces,
                                 ragged,
                                 rag,
