@@ -617,12 +617,22 @@ impl Typesetter {
             // (§903–§918); we set such words syllable by syllable instead, so the
             // ligature across the point is not formed (the choice many German and some
             // English house styles make anyway) and every point is a glyph boundary.
+            // Each hyphenatable piece's points, as a range into `all_points`.
+            let mut all_points: Vec<u16> = Vec::new();
+            let mut ranges: Vec<(u32, u32)> = vec![(0, 0); pieces.len()];
             for k in 0..pieces.len() {
                 if !hyph_pieces[k] {
                     continue;
                 }
                 let word = &text[pieces[k].start..pieces[k].end];
                 let points = self.hyphenator.points(word);
+                if points.is_empty() {
+                    continue;
+                }
+                let from = all_points.len();
+                all_points.extend_from_slice(points);
+                ranges[k] = (from as u32, all_points.len() as u32);
+                let points = &all_points[from..];
                 if points
                     .iter()
                     .any(|&p| pieces[k].shaped.glyph_boundary(p as usize).is_none())
@@ -631,22 +641,19 @@ impl Typesetter {
                     pieces[k].shaped = self.shape_syllables(pieces[k].key, word, &points);
                 }
             }
-            if hyph_pieces.iter().any(|h| *h) {
-                let mut points = Vec::new();
+            if !all_points.is_empty() {
                 let mut out_items = Vec::with_capacity(items.len() * 2);
                 let mut out_contents = Vec::with_capacity(items.len() * 2);
                 for (item, content) in items.iter().zip(&contents) {
                     if let Content::Glyphs { piece, .. } = *content
                         && hyph_pieces[piece as usize]
                     {
-                        let pc = &pieces[piece as usize];
-                        let word = &text[pc.start..pc.end];
-                        points.clear();
-                        points.extend_from_slice(self.hyphenator.points(word));
+                        let (a, z) = ranges[piece as usize];
+                        let points = &all_points[a as usize..z as usize];
                         if !points.is_empty() {
                             self.split_piece(
                                 piece,
-                                &points,
+                                points,
                                 &pieces,
                                 ragged,
                                 rag,
@@ -1605,6 +1612,61 @@ mod tests {
             },
         );
         assert!(!nothing.value.is_empty());
+    }
+
+    mod robust {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Words from a mixed alphabet: Latin, Cyrillic, Greek, digits, combining marks,
+        /// hyphens and dashes, NBSP, soft hyphens, emoji, a character no face has.
+        fn word() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    8 => proptest::sample::select(vec!['a', 'e', 'o', 'n', 't', 'f', 'i', 'l', 'T', 'h']),
+                    3 => proptest::sample::select(vec!['ж', 'я', 'Ω', 'ά', '1', '9']),
+                    1 => proptest::sample::select(vec![
+                        '-', '\u{2010}', '\u{2014}', '\u{2013}', '\u{a0}', '\u{ad}', '\u{301}', '…', ')',
+                        '(', '😀', '\u{2028}', '/', '.', ',',
+                    ]),
+                ],
+                1..14,
+            )
+            .prop_map(|cs| cs.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            #[test]
+            fn any_paragraph_sets_without_panic_or_silent_overflow(
+                words in proptest::collection::vec(word(), 0..40),
+                width in 5.0f64..300.0,
+                indent in 0.0f64..20.0,
+                align in proptest::sample::select(vec![Align::Justify, Align::Left, Align::Center]),
+                bold in any::<bool>(),
+                italic in any::<bool>(),
+            ) {
+                let mut t = Typesetter::new(&Style::default(), "en-GB");
+                let style = SpanStyle { bold, italic, ..SpanStyle::regular(10.0) };
+                let spans = vec![Span::new(words.join(" "), style)];
+                let out = t.set_paragraph(&spans, &Measure::new(width, indent, align));
+                let overfull_warnings = out.warnings.iter().filter(|w| w.message.contains("overfull")).count();
+                let mut overfull = 0;
+                for l in &out.value {
+                    prop_assert!(l.set_width.is_finite());
+                    if l.overfull {
+                        overfull += 1;
+                    } else {
+                        prop_assert!(l.set_width <= l.width + 0.01, "{l:?}");
+                    }
+                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+                    let expect: String = l.text.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
+                    let got: String = g.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
+                    prop_assert_eq!(got, expect);
+                }
+                prop_assert_eq!(overfull, overfull_warnings);
+            }
+        }
     }
 
     #[test]
