@@ -122,10 +122,7 @@ fn tei_schema() -> Option<PathBuf> {
     std::env::var_os("TEI_SCHEMA")
         .map(PathBuf::from)
         .into_iter()
-        .chain([
-            root.join("schemas/tei_all.rng"),
-            root.join("../shared/schemas/tei_all.rng"),
-        ])
+        .chain([root.join("schemas/tei_all.rng")])
         .find(|p| p.is_file())
 }
 

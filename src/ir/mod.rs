@@ -249,6 +249,57 @@ pub enum Inline {
     },
 }
 
+impl Inline {
+    /// Returns the inline content this element wraps (emphasis, links, editorial
+    /// markup…), or `None` for leaves such as text, gaps and note calls.
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::SmallCaps(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Hi { content: c, .. }
+            | Inline::Foreign { content: c, .. }
+            | Inline::Unclear { content: c, .. }
+            | Inline::Supplied { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::NoteRef(_)
+            | Inline::Gap(_)
+            | Inline::Incident(_)
+            | Inline::Image { .. }
+            | Inline::LineBreak
+            | Inline::Milestone { .. } => None,
+        }
+    }
+
+    /// Returns the wrapped inline content for changing it; see [`Inline::children`].
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::SmallCaps(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Hi { content: c, .. }
+            | Inline::Foreign { content: c, .. }
+            | Inline::Unclear { content: c, .. }
+            | Inline::Supplied { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::NoteRef(_)
+            | Inline::Gap(_)
+            | Inline::Incident(_)
+            | Inline::Image { .. }
+            | Inline::LineBreak
+            | Inline::Milestone { .. } => None,
+        }
+    }
+}
+
 /// A lacuna (TEI `gap`): text that the source does not give.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

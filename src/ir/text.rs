@@ -80,16 +80,6 @@ fn push_inlines(out: &mut String, inlines: &[Inline]) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::SmallCaps(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Hi { content: c, .. }
-            | Inline::Foreign { content: c, .. }
-            | Inline::Unclear { content: c, .. }
-            | Inline::Supplied { content: c, .. }
-            | Inline::Link { content: c, .. } => push_inlines(out, c),
             Inline::Gap(gap) => out.push_str(&gap.shown),
             Inline::Incident(incident) => {
                 out.push('(');
@@ -98,6 +88,7 @@ fn push_inlines(out: &mut String, inlines: &[Inline]) {
             }
             Inline::LineBreak => out.push(' '),
             Inline::NoteRef(_) | Inline::Image { .. } | Inline::Milestone { .. } => {}
+            wrapper => push_inlines(out, wrapper.children().unwrap_or_default()),
         }
     }
 }

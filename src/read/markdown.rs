@@ -796,7 +796,7 @@ impl<'a> Builder<'a> {
             .map(|l| (l.as_str(), NoteId(format!("e{l}"))))
             .collect();
         let rename = |blocks: &mut [Block]| {
-            for_each_inline_mut(blocks, &mut |inline| match inline {
+            crate::transform::walk_inlines_mut(blocks, &mut |inline| match inline {
                 Inline::NoteRef(id) => {
                     if let Some(new) = author_ids.get(id.0.as_str()) {
                         *id = new.clone();
@@ -943,51 +943,6 @@ fn lacuna_label(label: &str) -> Option<String> {
     }
     let n = inner.trim_start_matches('0');
     Some(if n.is_empty() { "0" } else { n }.to_owned())
-}
-
-/// Calls `f` on every inline of `blocks`, depth first, so that it can change them.
-fn for_each_inline_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
-    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
-        for inline in list {
-            f(inline);
-            match inline {
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::SmallCaps(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Hi { content: c, .. }
-                | Inline::Foreign { content: c, .. }
-                | Inline::Unclear { content: c, .. }
-                | Inline::Supplied { content: c, .. }
-                | Inline::Link { content: c, .. } => inlines(c, f),
-                _ => {}
-            }
-        }
-    }
-    for block in blocks {
-        match block {
-            Block::Heading { content, .. } | Block::Paragraph(content) | Block::Stage(content) => {
-                inlines(content, f)
-            }
-            Block::Speech {
-                speaker, blocks, ..
-            } => {
-                if let Some(s) = speaker {
-                    inlines(s, f);
-                }
-                for_each_inline_mut(blocks, f);
-            }
-            Block::Quote(b) => for_each_inline_mut(b, f),
-            Block::Verse(lines) => lines.iter_mut().for_each(|l| inlines(l, f)),
-            Block::List { items, .. } => items.iter_mut().for_each(|i| for_each_inline_mut(i, f)),
-            Block::Table(rows) => rows
-                .iter_mut()
-                .flat_map(|r| &mut r.cells)
-                .for_each(|c| inlines(c, f)),
-            Block::Verbatim { .. } | Block::ThematicBreak | Block::PageBreak => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1458,65 +1458,13 @@ impl<'a> Mapper<'a> {
             }
         };
         for block in body {
-            walk_block_mut(block, &mut fix);
+            crate::transform::walk_block_mut(block, &mut fix);
         }
         for note in &mut self.notes {
             for block in &mut note.content {
-                walk_block_mut(block, &mut fix);
+                crate::transform::walk_block_mut(block, &mut fix);
             }
         }
-    }
-}
-
-fn walk_block_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
-    match block {
-        Block::Heading { content, .. } | Block::Paragraph(content) | Block::Stage(content) => {
-            walk_inlines_mut(content, f)
-        }
-        Block::Speech {
-            speaker, blocks, ..
-        } => {
-            if let Some(s) = speaker {
-                walk_inlines_mut(s, f);
-            }
-            blocks.iter_mut().for_each(|b| walk_block_mut(b, f));
-        }
-        Block::Quote(blocks) => blocks.iter_mut().for_each(|b| walk_block_mut(b, f)),
-        Block::Verse(lines) => lines.iter_mut().for_each(|l| walk_inlines_mut(l, f)),
-        Block::List { items, .. } => items
-            .iter_mut()
-            .flatten()
-            .for_each(|b| walk_block_mut(b, f)),
-        Block::Table(rows) => rows
-            .iter_mut()
-            .flat_map(|r| &mut r.cells)
-            .for_each(|c| walk_inlines_mut(c, f)),
-        Block::Verbatim { .. } | Block::ThematicBreak | Block::PageBreak => {}
-    }
-}
-
-fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
-    for inline in inlines {
-        f(inline);
-        if let Some(c) = children_mut(inline) {
-            walk_inlines_mut(c, f);
-        }
-    }
-}
-
-fn children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
-    match inline {
-        Inline::Emph(c)
-        | Inline::Strong(c)
-        | Inline::SmallCaps(c)
-        | Inline::Sup(c)
-        | Inline::Sub(c)
-        | Inline::Hi { content: c, .. }
-        | Inline::Foreign { content: c, .. }
-        | Inline::Unclear { content: c, .. }
-        | Inline::Supplied { content: c, .. }
-        | Inline::Link { content: c, .. } => Some(c),
-        _ => None,
     }
 }
 
@@ -1635,7 +1583,7 @@ fn collapse_inlines(inlines: &mut Vec<Inline>, prev_space: &mut bool) {
             Inline::Incident(_) => *prev_space = false,
             // An empty element counts as a non-space too, like an atom: a pointer
             // that turns out to be a link must not change the spaces around it.
-            other => match children_mut(other) {
+            other => match other.children_mut() {
                 Some(c) if !c.is_empty() => collapse_inlines(c, prev_space),
                 _ => *prev_space = false,
             },
@@ -1660,7 +1608,7 @@ fn trim_end(inlines: &mut Vec<Inline>) {
                 return;
             }
             other => {
-                if let Some(c) = children_mut(other) {
+                if let Some(c) = other.children_mut() {
                     trim_end(c);
                 }
                 return;

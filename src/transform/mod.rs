@@ -39,18 +39,51 @@ fn walk_block<'a>(block: &'a Block, f: &mut dyn FnMut(&'a Inline)) {
 fn walk_list<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
     for inline in inlines {
         f(inline);
-        match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::SmallCaps(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Hi { content: c, .. }
-            | Inline::Foreign { content: c, .. }
-            | Inline::Unclear { content: c, .. }
-            | Inline::Supplied { content: c, .. }
-            | Inline::Link { content: c, .. } => walk_list(c, f),
-            _ => {}
+        if let Some(children) = inline.children() {
+            walk_list(children, f);
+        }
+    }
+}
+
+/// Visits every inline of `blocks` (depth first, in reading order) so that it can be
+/// changed; notes excluded.
+pub fn walk_inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    for block in blocks {
+        walk_block_mut(block, f);
+    }
+}
+
+/// Visits every inline of one block so that it can be changed.
+pub fn walk_block_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
+    match block {
+        Block::Heading { content, .. } | Block::Paragraph(content) | Block::Stage(content) => {
+            walk_list_mut(content, f)
+        }
+        Block::Speech {
+            speaker, blocks, ..
+        } => {
+            if let Some(s) = speaker {
+                walk_list_mut(s, f);
+            }
+            walk_inlines_mut(blocks, f);
+        }
+        Block::Quote(blocks) => walk_inlines_mut(blocks, f),
+        Block::Verse(lines) => lines.iter_mut().for_each(|l| walk_list_mut(l, f)),
+        Block::List { items, .. } => items.iter_mut().for_each(|i| walk_inlines_mut(i, f)),
+        Block::Table(rows) => rows
+            .iter_mut()
+            .flat_map(|r| &mut r.cells)
+            .for_each(|c| walk_list_mut(c, f)),
+        Block::Verbatim { .. } | Block::ThematicBreak | Block::PageBreak => {}
+    }
+}
+
+/// Visits a list of inlines and everything inside them so that it can be changed.
+pub fn walk_list_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+    for inline in inlines {
+        f(inline);
+        if let Some(children) = inline.children_mut() {
+            walk_list_mut(children, f);
         }
     }
 }

@@ -11,10 +11,10 @@ use super::frame::{FaceData, FaceId, FaceSet};
 /// The name of the default family, as styles name it in `text.font`.
 pub const DEFAULT_FAMILY: &str = "Linux Libertine O";
 
-static LIBERTINE_R: &[u8] = include_bytes!("../../fonts/LinLibertine_R.otf");
-static LIBERTINE_RI: &[u8] = include_bytes!("../../fonts/LinLibertine_RI.otf");
-static LIBERTINE_RB: &[u8] = include_bytes!("../../fonts/LinLibertine_RB.otf");
-static LIBERTINE_RBI: &[u8] = include_bytes!("../../fonts/LinLibertine_RBI.otf");
+pub(crate) static LIBERTINE_R: &[u8] = include_bytes!("../../fonts/LinLibertine_R.otf");
+pub(crate) static LIBERTINE_RI: &[u8] = include_bytes!("../../fonts/LinLibertine_RI.otf");
+pub(crate) static LIBERTINE_RB: &[u8] = include_bytes!("../../fonts/LinLibertine_RB.otf");
+pub(crate) static LIBERTINE_RBI: &[u8] = include_bytes!("../../fonts/LinLibertine_RBI.otf");
 static DEJAVU_SERIF: &[u8] = include_bytes!("../../fonts/DejaVuSerif.ttf");
 
 /// One parsed font face.

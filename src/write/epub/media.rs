@@ -121,31 +121,31 @@ pub(super) struct FontFace {
 /// The family the binary carries, as styles name it.
 pub(super) const BUNDLED_FAMILY: &str = "Linux Libertine O";
 
-/// The four faces of Linux Libertine, from the project's `fonts/` folder.
-pub(super) const BUNDLED_FACES: [FontFace; 4] = [
+/// The four faces of Linux Libertine: the typesetter's bundled data, not a second copy.
+pub(super) static BUNDLED_FACES: [FontFace; 4] = [
     FontFace {
         file: "LinLibertine_R.otf",
         weight: "normal",
         style: "normal",
-        data: include_bytes!("../../../fonts/LinLibertine_R.otf"),
+        data: crate::typeset::font::LIBERTINE_R,
     },
     FontFace {
         file: "LinLibertine_RI.otf",
         weight: "normal",
         style: "italic",
-        data: include_bytes!("../../../fonts/LinLibertine_RI.otf"),
+        data: crate::typeset::font::LIBERTINE_RI,
     },
     FontFace {
         file: "LinLibertine_RB.otf",
         weight: "bold",
         style: "normal",
-        data: include_bytes!("../../../fonts/LinLibertine_RB.otf"),
+        data: crate::typeset::font::LIBERTINE_RB,
     },
     FontFace {
         file: "LinLibertine_RBI.otf",
         weight: "bold",
         style: "italic",
-        data: include_bytes!("../../../fonts/LinLibertine_RBI.otf"),
+        data: crate::typeset::font::LIBERTINE_RBI,
     },
 ];
 

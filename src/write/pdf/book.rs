@@ -27,13 +27,11 @@ use crate::write::{WriteContext, WriteResult};
 
 /// Writes `doc` as a PDF.
 pub fn write(doc: &Document, ctx: &WriteContext<'_>, out: &mut dyn Write) -> WriteResult {
-    let meta = PdfMeta {
-        title: doc.meta.title.clone(),
-        authors: doc.meta.authors.clone(),
-        lang: Some(doc.meta.lang.clone()),
-        subject: doc.meta.source.as_ref().map(|s| s.bibl.clone()),
-        timestamp: ctx.timestamp,
-    };
+    let mut meta = PdfMeta::from_ir(&doc.meta, ctx.timestamp);
+    // Without a subtitle, the source description is the best one-line subject.
+    if meta.subject.is_none() {
+        meta.subject = doc.meta.source.as_ref().map(|s| s.bibl.clone());
+    }
     let faces = crate::typeset::font::FontBook::bundled().face_set();
     let mut writer = ToPdf(PdfWriter::new(out, &faces, &meta)?);
     let set = typeset(doc, ctx.style, &mut writer)?;
