@@ -24,7 +24,9 @@ for input in "$book/book.txt" "$book/book.md"; do
   for b in $backends; do
     best=; mem=
     for _ in $(seq "$runs"); do
-      /usr/bin/time -o "$out/time" -f "%e %M" "$bin" -q "$input" "--$b" -o "$out" >/dev/null 2>&1
+      if ! /usr/bin/time -o "$out/time" -f "%e %M" "$bin" -q "$input" "--$b" -o "$out" >/dev/null 2>"$out/err"; then
+        echo "lacuna --$b failed on $input:" >&2; cat "$out/err" >&2; exit 1
+      fi
       read -r t m < "$out/time"
       if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; mem=$m; fi
     done
