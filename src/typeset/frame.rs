@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+pub use super::image::ImageData;
+
 /// Identifies a font face within a [`FaceSet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FaceId(pub u32);
@@ -97,6 +99,14 @@ pub enum PageItem {
         x: f64,
         /// Top edge of the target view.
         y: f64,
+    },
+    /// An image stretched to fill an area. The same image may be placed on many pages;
+    /// a writer embeds it once (see [`ImageData::key`]).
+    Image {
+        /// The area the image fills.
+        rect: Rect,
+        /// The image.
+        image: Arc<ImageData>,
     },
 }
 

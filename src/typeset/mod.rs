@@ -18,6 +18,7 @@
 pub mod font;
 pub mod frame;
 pub mod hyphenate;
+pub mod image;
 pub mod knuth_plass;
 pub mod page;
 pub mod paragraph;

@@ -117,6 +117,7 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
     pub fn push(&mut self, flow: Flow) -> Result<(), crate::diag::WriteError> {
         if flow == Flow::NewPage {
             // Everything before the break fills pages now.
+            self.drop_trailing_space();
             while !self.pending.is_empty() || !self.carried.is_empty() {
                 self.emit_page(true)?;
             }
@@ -133,10 +134,19 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
     /// Emits the remaining pages; returns how many pages were made and how many lines
     /// had to be placed past the text block.
     pub fn finish(mut self) -> Result<(usize, usize), crate::diag::WriteError> {
+        self.drop_trailing_space();
         while !self.pending.is_empty() || !self.carried.is_empty() {
             self.emit_page(true)?;
         }
         Ok((self.pages, self.overfull))
+    }
+
+    /// Drops space at the end of the flow, as TeX discards glue at a page break: it would
+    /// otherwise be cut off after the last legal break and make a blank page of its own.
+    fn drop_trailing_space(&mut self) {
+        while matches!(self.pending.back(), Some(Flow::Space(_))) {
+            self.pending.pop_back();
+        }
     }
 
     fn emit_page(&mut self, at_end: bool) -> Result<(), crate::diag::WriteError> {
@@ -426,6 +436,14 @@ pub fn translate(item: PageItem, x: f64, y: f64) -> PageItem {
             x: ax + x,
             y: ay + y,
         },
+        PageItem::Image { rect, image } => PageItem::Image {
+            rect: Rect {
+                x: rect.x + x,
+                y: rect.y + y,
+                ..rect
+            },
+            image,
+        },
     }
 }
 
@@ -679,6 +697,20 @@ mod tests {
             .chain(["note:2:0".to_owned()])
             .collect();
         assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn space_after_a_full_page_makes_no_blank_page() {
+        // Ten lines fill the block (10 + 9 × 12 = 118 of 120); the space after them is
+        // discarded at the page break, before a forced break and at the end.
+        let mut flow = paragraph(0, 10, &[]);
+        flow.push(Flow::Space(6.0));
+        flow.push(Flow::NewPage);
+        flow.extend(paragraph(1, 10, &[]));
+        flow.push(Flow::Space(6.0));
+        let pages = build(flow);
+        assert_eq!(pages.len(), 2);
+        assert!(pages.iter().all(|p| names(p).len() == 10));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod epub;
 pub mod json;
+mod media;
 pub mod pdf;
 pub mod tei;
 

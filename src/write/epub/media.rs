@@ -1,7 +1,9 @@
 //! Resources besides the XHTML: embedded images and the bundled fonts.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::write::media;
 
 /// An image copied into the package.
 pub(super) struct Image {
@@ -34,75 +36,23 @@ impl Images {
     /// Returns the package path of the image `src`, embedding it on first use, or why it
     /// cannot be embedded.
     pub fn embed(&mut self, src: &str) -> Result<String, String> {
-        let path = self.resolve(src)?;
+        let path = media::resolve(self.base_dir.as_deref(), src)?;
         if let Some(&i) = self.by_path.get(&path) {
             return Ok(self.list[i].href.clone());
         }
-        let data = std::fs::read(&path).map_err(|e| format!("cannot read it: {e}"))?;
-        let (media_type, ext) =
-            sniff(&data).ok_or_else(|| "it is not a PNG, JPEG, GIF or WebP image".to_owned())?;
-        let href = format!("images/image-{}.{ext}", self.list.len() + 1);
+        let (format, data) = media::read_image(&path)?;
+        let href = format!(
+            "images/image-{}.{}",
+            self.list.len() + 1,
+            format.extension()
+        );
         self.by_path.insert(path, self.list.len());
         self.list.push(Image {
             href: href.clone(),
-            media_type,
+            media_type: format.media_type(),
             data,
         });
         Ok(href)
-    }
-
-    /// Finds the file `src` names inside the base folder. Refuses URLs, absolute paths and
-    /// `..`, and — after following symbolic links — anything that lands outside the folder.
-    fn resolve(&self, src: &str) -> Result<PathBuf, String> {
-        if src.contains("://") || src.starts_with("data:") {
-            return Err("remote and data: images are not embedded".to_owned());
-        }
-        let rel = Path::new(src);
-        if src.is_empty()
-            || !rel
-                .components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            return Err("only relative paths inside the input's folder are embedded".to_owned());
-        }
-        let base = self
-            .base_dir
-            .as_deref()
-            .ok_or_else(|| "the input's folder is not known".to_owned())?;
-        let base = if base.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            base
-        };
-        let base = base
-            .canonicalize()
-            .map_err(|e| format!("the input's folder cannot be resolved: {e}"))?;
-        let path = base
-            .join(rel)
-            .canonicalize()
-            .map_err(|_| "no such file".to_owned())?;
-        if !path.starts_with(&base) {
-            return Err("it lies outside the input's folder".to_owned());
-        }
-        if !path.is_file() {
-            return Err("it is not a file".to_owned());
-        }
-        Ok(path)
-    }
-}
-
-/// Recognises the image types EPUB 3 readers must support by their first bytes.
-fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
-    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if data.starts_with(b"\xFF\xD8\xFF") {
-        Some(("image/jpeg", "jpg"))
-    } else if data.starts_with(b"GIF87a") || data.starts_with(b"GIF89a") {
-        Some(("image/gif", "gif"))
-    } else if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else {
-        None
     }
 }
 

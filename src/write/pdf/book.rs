@@ -10,20 +10,34 @@
 //! (`meta.source`) closes the text as an end note in the note size, as in the printed
 //! source.
 //!
+//! An image alone in its paragraph is a figure: at its own resolution (96 pixels per
+//! inch when the file gives none), shrunk to the width of the text and to at most 60 %
+//! of the block's height, centred, with its alternative text as an italic caption in the
+//! note size; it never breaks across pages (it goes to the next page when it does not
+//! fit). PNG and JPEG files inside the input's folder are embedded (the same rules as the
+//! EPUB: `crate::write::media`); an image in running text, or one that is missing, unsafe
+//! or of another format, is set as its alternative text in brackets, with a warning.
+//!
 //! When a document has both author and editorial notes, editorial notes are called with
 //! letters (a, b, …) so that the two series cannot be confused; otherwise with numbers.
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{PdfMeta, PdfWriter};
 use crate::diag::{Warned, Warning, WriteError};
 use crate::ir::{self, Block, Document, Inline, NoteId, NoteSeries};
 use crate::style::{Align, Style};
-use crate::typeset::frame::{OutlineEntry, Page, PageItem, Rect};
+use crate::typeset::frame::{ImageData, OutlineEntry, Page, PageItem, Rect};
 use crate::typeset::page::{Flow, Geometry, PageBuilder, PageSink, SetLine, widow_orphan_breaks};
 use crate::typeset::paragraph::{Line, Measure, Span, SpanStyle, Typesetter, spans_from_inlines};
+use crate::write::media::{self, ImageFormat};
 use crate::write::{WriteContext, WriteResult};
+
+/// The largest share of the text block's height a figure takes.
+const MAX_FIGURE_HEIGHT: f64 = 0.6;
 
 /// Writes `doc` as a PDF.
 pub fn write(doc: &Document, ctx: &WriteContext<'_>, out: &mut dyn Write) -> WriteResult {
@@ -34,7 +48,7 @@ pub fn write(doc: &Document, ctx: &WriteContext<'_>, out: &mut dyn Write) -> Wri
     }
     let faces = crate::typeset::font::FontBook::bundled().face_set();
     let mut writer = ToPdf(PdfWriter::new(out, &faces, &meta)?);
-    let set = typeset(doc, ctx.style, &mut writer)?;
+    let set = typeset_with_images(doc, ctx.style, ctx.base_dir.as_deref(), &mut writer)?;
     let mut warnings = set.warnings;
     let done = writer.0.finish(&set.value.outline)?;
     warnings.extend(done.warnings);
@@ -63,12 +77,25 @@ pub struct Typeset {
 
 /// Sets `doc` in `style` and hands each finished page, running head and folio included,
 /// to `sink`. A document with no body still gives one page (with its title, if any).
+/// Images are set as their alternative text: see [`typeset_with_images`].
 pub fn typeset<S: PageSink>(
     doc: &Document,
     style: &Style,
     sink: &mut S,
 ) -> Result<Warned<Typeset>, WriteError> {
+    typeset_with_images(doc, style, None, sink)
+}
+
+/// Sets `doc` like [`typeset`], with the images it refers to found in `base_dir` (the
+/// input's folder): an image alone in its paragraph becomes a figure.
+pub fn typeset_with_images<S: PageSink>(
+    doc: &Document,
+    style: &Style,
+    base_dir: Option<&Path>,
+    sink: &mut S,
+) -> Result<Warned<Typeset>, WriteError> {
     let mut setter = BookSetter::new(doc, style);
+    setter.base_dir = base_dir.map(Path::to_owned);
     let geometry = geometry(style);
     let mut decorated = Decorate {
         inner: sink,
@@ -226,6 +253,10 @@ struct BookSetter<'d> {
     headings: usize,
     /// A list label waiting for the first line of its item.
     pending_label: Option<Vec<PageItem>>,
+    /// The input's folder, where images are looked for.
+    base_dir: Option<PathBuf>,
+    /// Images loaded so far (compressed), or why they cannot be, by `src`.
+    images: BTreeMap<String, Result<Arc<ImageData>, String>>,
 }
 
 type Builder<'b, 's, S> = PageBuilder<'b, Decorate<'s, S>>;
@@ -264,6 +295,8 @@ impl<'d> BookSetter<'d> {
             indent_next: false,
             headings: 0,
             pending_label: None,
+            base_dir: None,
+            images: BTreeMap::new(),
         }
     }
 
@@ -516,7 +549,10 @@ impl<'d> BookSetter<'d> {
         let align = self.style.text.align;
         match block {
             Block::Heading { level, content, .. } => self.heading(*level, content, frame, out)?,
-            Block::Paragraph(content) => self.paragraph(content, base, frame, align, out)?,
+            Block::Paragraph(content) => match lone_image(content) {
+                Some((src, alt)) => self.figure(src, alt, frame, out)?,
+                None => self.paragraph(content, base, frame, align, out)?,
+            },
             Block::Stage(content) => {
                 let style = SpanStyle {
                     italic: true,
@@ -638,6 +674,118 @@ impl<'d> BookSetter<'d> {
         Ok(())
     }
 
+    /// Sets an image as a figure (see the module docs), or its alternative text in
+    /// brackets when it cannot be embedded.
+    fn figure<S: PageSink>(
+        &mut self,
+        src: &str,
+        alt: &str,
+        frame: Frame,
+        out: &mut Builder<'_, '_, S>,
+    ) -> Result<(), WriteError> {
+        let image = match self.load_image(src) {
+            Ok(image) => image,
+            Err(why) => {
+                self.warnings.push(Warning::general(format!(
+                    "image {src:?} not embedded ({why}); its alternative text is shown instead"
+                )));
+                let shown = if alt.trim().is_empty() { "image" } else { alt };
+                let text = [Inline::Text(format!("[{shown}]"))];
+                let base = SpanStyle::regular(self.size);
+                return self.paragraph(&text, base, frame, self.style.text.align, out);
+            }
+        };
+        let g = geometry(self.style);
+        let (natural_w, natural_h) = image.natural_size();
+        let scale = (frame.width / natural_w)
+            .min(g.block_height * MAX_FIGURE_HEIGHT / natural_h)
+            .min(1.0);
+        let (w, h) = (natural_w * scale, natural_h * scale);
+        out.push(Flow::Space(self.leading * 0.75))?;
+        // The image hangs from a line whose advance is the page's top skip, so that it
+        // starts where the previous line ended, or at the top of the text block on a new
+        // page (where the page builder advances the first line by the top skip). A space
+        // of the rest of its height follows; no page may break until the caption is set,
+        // so the figure moves to the next page whole when it does not fit.
+        let mut items = vec![PageItem::Image {
+            rect: Rect {
+                x: frame.left + (frame.width - w) / 2.0,
+                y: -g.top_skip,
+                w,
+                h,
+            },
+            image,
+        }];
+        if let Some(label) = self.pending_label.take() {
+            items.extend(label);
+        }
+        out.push(Flow::Line(SetLine {
+            advance: g.top_skip,
+            items,
+            notes: Vec::new(),
+            break_after: false,
+        }))?;
+        out.push(Flow::Space(h - g.top_skip))?;
+        let mut caption = Vec::new();
+        if !alt.trim().is_empty() {
+            out.push(Flow::Space(self.note_size * 0.4))?;
+            let style = SpanStyle {
+                italic: true,
+                ..SpanStyle::regular(self.note_size)
+            };
+            let spans = [Span::new(alt.trim(), style)];
+            let measure = Measure::new(frame.width, 0.0, Align::Center);
+            caption = self.set(&spans, &measure, true);
+        }
+        if caption.is_empty() {
+            // A line of no height closes the figure: the page builder breaks only after lines.
+            out.push(Flow::Line(SetLine {
+                advance: 0.0,
+                items: Vec::new(),
+                notes: Vec::new(),
+                break_after: true,
+            }))?;
+        } else {
+            let last = caption.len() - 1;
+            for (i, line) in caption.iter().enumerate() {
+                out.push(Flow::Line(SetLine {
+                    advance: self.note_leading,
+                    items: line.to_items(frame.left, 0.0),
+                    notes: Vec::new(),
+                    break_after: i == last,
+                }))?;
+            }
+        }
+        out.push(Flow::Space(self.leading * 0.75))?;
+        self.indent_next = false;
+        Ok(())
+    }
+
+    /// Loads the image `src` from the input's folder, once per `src`.
+    fn load_image(&mut self, src: &str) -> Result<Arc<ImageData>, String> {
+        if let Some(done) = self.images.get(src) {
+            return done.clone();
+        }
+        let loaded = media::resolve(self.base_dir.as_deref(), src)
+            .and_then(|path| media::read_image(&path))
+            .and_then(|(format, data)| {
+                match format {
+                    ImageFormat::Png => ImageData::from_png(&data),
+                    ImageFormat::Jpeg => ImageData::from_jpeg(&data),
+                    other => {
+                        return Err(format!(
+                            "it is a {} image; only PNG and JPEG are embedded in PDF",
+                            other.name()
+                        ));
+                    }
+                }
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+            });
+        self.images.insert(src.to_owned(), loaded.clone());
+        loaded
+    }
+
     fn heading<S: PageSink>(
         &mut self,
         level: u8,
@@ -753,6 +901,22 @@ fn block_inlines(block: &Block) -> Vec<Inline> {
                 .replace('\n', " "),
         )],
     }
+}
+
+/// Returns the image of a paragraph that holds nothing else (white space aside).
+fn lone_image(content: &[Inline]) -> Option<(&str, &str)> {
+    let mut found = None;
+    for inline in content {
+        match inline {
+            Inline::Image { src, alt } if found.is_none() => {
+                found = Some((src.as_str(), alt.as_str()))
+            }
+            Inline::Text(t) if t.trim().is_empty() => {}
+            Inline::LineBreak => {}
+            _ => return None,
+        }
+    }
+    found
 }
 
 /// Returns a, b, …, z, aa, ab, … for 1, 2, …

@@ -1,23 +1,34 @@
-//! A page's content stream: glyph runs drawn at their exact positions, and rules.
+//! A page's content stream: glyph runs drawn at their exact positions, rules and images.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use pdf_writer::{Content, Name, Rect, Str, TextStr};
 
 use super::PdfError;
 use super::font::{FaceState, round3};
-use crate::typeset::frame::{GlyphRun, Page, PageItem, Rect as FrameRect};
+use crate::typeset::frame::{GlyphRun, ImageData, Page, PageItem, Rect as FrameRect};
 
-/// A page's content stream, uncompressed, and the faces it uses (indices into the face
-/// list, in order).
+/// A page's content stream, uncompressed, the faces it uses (indices into the face
+/// list, in order) and the images it draws.
 pub(super) struct Built {
     pub(super) bytes: Vec<u8>,
     pub(super) faces: BTreeSet<usize>,
+    /// Numbers of the images the page draws (see [`image_name`]).
+    pub(super) images: BTreeSet<usize>,
+    /// Images the file does not have yet, in the order of their numbers: the first is
+    /// number `known.len()`.
+    pub(super) new_images: Vec<Arc<ImageData>>,
 }
 
 /// Returns the resource name of face `i` in page resource dictionaries.
 pub(super) fn font_name(i: usize) -> String {
     format!("F{i}")
+}
+
+/// Returns the resource name of image number `i` in page resource dictionaries.
+pub(super) fn image_name(i: usize) -> String {
+    format!("Im{i}")
 }
 
 /// Converts a frame rectangle (top-left origin, y down) to a PDF one (bottom-left, y up).
@@ -32,14 +43,17 @@ pub(super) fn pdf_rect(r: &FrameRect, page_height: f64) -> Rect {
 }
 
 /// Builds the content stream of `page` (page `number`, from 1), recording the glyphs it
-/// uses in `faces`.
+/// uses in `faces`. Images are numbered by `known` (key → number) or, when new, after it.
 pub(super) fn build(
     page: &Page,
     number: usize,
     faces: &mut [FaceState],
+    known: &BTreeMap<[u8; 32], usize>,
 ) -> Result<Built, PdfError> {
     let mut content = Content::with_settings(super::COMPACT);
     let mut used = BTreeSet::new();
+    let mut images = BTreeSet::new();
+    let mut new_images: Vec<Arc<ImageData>> = Vec::new();
     let bad = |what: String| PdfError::BadGeometry { page: number, what };
     for item in &page.items {
         match item {
@@ -91,11 +105,44 @@ pub(super) fn build(
                     return Err(bad(format!("anchor {name:?} has a non-finite position")));
                 }
             }
+            PageItem::Image { rect, image } => {
+                if ![rect.x, rect.y, rect.w, rect.h]
+                    .iter()
+                    .all(|v| v.is_finite())
+                {
+                    return Err(bad(format!("image area {rect:?} has a non-finite value")));
+                }
+                let r = pdf_rect(rect, page.height);
+                let (w, h) = (round3(r.x2 - r.x1), round3(r.y2 - r.y1));
+                if w == 0.0 || h == 0.0 {
+                    // A singular matrix draws nothing and upsets some readers.
+                    continue;
+                }
+                let n = match known.get(image.key()) {
+                    Some(&n) => n,
+                    None => match new_images.iter().position(|i| i.key() == image.key()) {
+                        Some(k) => known.len() + k,
+                        None => {
+                            new_images.push(Arc::clone(image));
+                            known.len() + new_images.len() - 1
+                        }
+                    },
+                };
+                images.insert(n);
+                // The image space is the unit square (§8.9.4): scale it onto the area.
+                content
+                    .save_state()
+                    .transform([w, 0.0, 0.0, h, r.x1, r.y1])
+                    .x_object(Name(image_name(n).as_bytes()))
+                    .restore_state();
+            }
         }
     }
     Ok(Built {
         bytes: content.finish().into_vec(),
         faces: used,
+        images,
+        new_images,
     })
 }
 

@@ -63,15 +63,16 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use pdf_writer::types::{AnnotationFlags, AnnotationType, PageMode};
-use pdf_writer::{Chunk, Finish, Name, Rect, Ref, Str, TextStr};
+use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Warned, Warning, WriteError};
 use crate::typeset::frame::{FaceSet, OutlineEntry, Page, PageItem};
+use crate::typeset::image::{ColorModel, ImageData, Samples};
 
 use font::FaceState;
 
-pub use book::{Typeset, typeset, write};
+pub use book::{Typeset, typeset, typeset_with_images, write};
 
 /// Document-level facts the PDF records in its information dictionary and XMP metadata.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -199,6 +200,9 @@ pub struct PdfWriter<W: Write> {
     links: Vec<PendingLink>,
     meta: PdfMeta,
     warnings: Vec<Warning>,
+    /// Images written so far: key → number, and each number's XObject.
+    image_numbers: BTreeMap<[u8; 32], usize>,
+    image_refs: Vec<Ref>,
 }
 
 /// What a writer holds between pages, for checking that memory stays bounded.
@@ -237,6 +241,8 @@ impl<W: Write> PdfWriter<W> {
             links: Vec::new(),
             meta: meta.clone(),
             warnings: Vec::new(),
+            image_numbers: BTreeMap::new(),
+            image_refs: Vec::new(),
         };
         writer.catalog = writer.alloc();
         writer.page_tree = writer.alloc();
@@ -275,7 +281,8 @@ impl<W: Write> PdfWriter<W> {
                 + self.pages.len() * 4
                 + anchors
                 + links
-                + glyphs,
+                + glyphs
+                + self.image_refs.len() * (32 + 8 + 4 + 48),
         }
     }
 
@@ -294,7 +301,14 @@ impl<W: Write> PdfWriter<W> {
         }
         // Build (and so check) the content before allocating any object: a page
         // rejected here leaves no object id unwritten, and the writer usable.
-        let built = content::build(page, number, &mut self.faces)?;
+        let built = content::build(page, number, &mut self.faces, &self.image_numbers)?;
+        // Images new to the file are written now, once; later pages refer to them.
+        for image in &built.new_images {
+            let r = self.write_image(image)?;
+            self.image_numbers
+                .insert(*image.key(), self.image_refs.len());
+            self.image_refs.push(r);
+        }
         let page_ref = self.alloc();
         let content_ref = self.alloc();
 
@@ -322,7 +336,7 @@ impl<W: Write> PdfWriter<W> {
                         )));
                     }
                 }
-                PageItem::Text(_) | PageItem::Rule(_) => {}
+                PageItem::Text(_) | PageItem::Rule(_) | PageItem::Image { .. } => {}
             }
         }
 
@@ -361,6 +375,13 @@ impl<W: Write> PdfWriter<W> {
             fonts.pair(Name(name.as_bytes()), *r);
         }
         fonts.finish();
+        if !built.images.is_empty() {
+            let mut x_objects = resources.x_objects();
+            for &n in &built.images {
+                x_objects.pair(Name(content::image_name(n).as_bytes()), self.image_refs[n]);
+            }
+            x_objects.finish();
+        }
         resources.finish();
         if !annots.is_empty() {
             p.annotations(annots.iter().copied());
@@ -369,6 +390,52 @@ impl<W: Write> PdfWriter<W> {
         self.emit(chunk)?;
         self.pages.push(page_ref);
         Ok(())
+    }
+
+    /// Writes an image XObject (and its soft mask, if it has alpha) and returns its id.
+    /// A JPEG goes in as it is (DCTDecode); other samples are already zlib-compressed.
+    fn write_image(&mut self, image: &ImageData) -> Result<Ref, PdfError> {
+        let (width, height) = (image.width() as i32, image.height() as i32);
+        let mask = match image.samples() {
+            Samples::Deflated {
+                alpha: Some(alpha), ..
+            } => {
+                let r = self.alloc();
+                let mut chunk = new_chunk();
+                let mut x = chunk.image_xobject(r, alpha);
+                x.filter(Filter::FlateDecode);
+                x.width(width).height(height).bits_per_component(8);
+                x.color_space().device_gray();
+                x.finish();
+                self.emit(chunk)?;
+                Some(r)
+            }
+            _ => None,
+        };
+        let r = self.alloc();
+        let mut chunk = new_chunk();
+        let (data, filter, inverted) = match image.samples() {
+            Samples::Jpeg { data, inverted } => (data, Filter::DctDecode, *inverted),
+            Samples::Deflated { data, .. } => (data, Filter::FlateDecode, false),
+        };
+        let mut x = chunk.image_xobject(r, data);
+        x.filter(filter);
+        x.width(width).height(height).bits_per_component(8);
+        match image.color() {
+            ColorModel::Gray => x.color_space().device_gray(),
+            ColorModel::Rgb => x.color_space().device_rgb(),
+            ColorModel::Cmyk => x.color_space().device_cmyk(),
+        }
+        if inverted {
+            // Adobe writes CMYK JPEGs inverted; the Decode array turns them back (§8.9.5.2).
+            x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+        }
+        if let Some(mask) = mask {
+            x.s_mask(mask);
+        }
+        x.finish();
+        self.emit(chunk)?;
+        Ok(r)
     }
 
     /// Finishes the file: link annotations, named destinations, the outline (from

@@ -204,7 +204,13 @@ fn content_shows_runs_with_adjustments_and_actual_text() {
         .iter()
         .map(|f| FaceState::new(f).unwrap())
         .collect();
-    let built = content::build(&page(vec![PageItem::Text(run)]), 1, &mut state).unwrap();
+    let built = content::build(
+        &page(vec![PageItem::Text(run)]),
+        1,
+        &mut state,
+        &Default::default(),
+    )
+    .unwrap();
     let text = String::from_utf8(built.bytes).unwrap();
     assert!(text.contains("/F0 12 Tf"), "{text}");
     assert!(text.contains("1 0 0 1 72 300 Tm"), "{text}");
