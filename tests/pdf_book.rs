@@ -436,3 +436,39 @@ fn two_builds_are_byte_identical() {
     let (b, _) = convert(&dir.path().join("b"), &common::seed(), &[]);
     assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
 }
+
+#[test]
+fn a_two_line_title_is_balanced_and_centred() {
+    let path = common::root().join("examples/sample.md");
+    let doc = lacuna::read_path(&path, None, &ReadOptions::default())
+        .unwrap()
+        .value;
+    let style = Style::default();
+    let mut pages = Pages::default();
+    let set = typeset(&doc, &style, &mut pages).unwrap().value;
+    let g = set.geometry;
+    let title_size = style.headings.size.to_pt(10.0) * 1.4;
+    let mut lines: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    for item in &pages.0[0].items {
+        if let PageItem::Text(run) = item
+            && (run.size - title_size).abs() < 0.01
+        {
+            let e = lines
+                .entry((run.y * 100.0) as i64)
+                .or_insert((f64::MAX, 0.0));
+            e.0 = e.0.min(run.x);
+            e.1 = e.1.max(run.x + run.width);
+        }
+    }
+    assert_eq!(lines.len(), 2, "the sample's title takes two lines");
+    let widths: Vec<f64> = lines.values().map(|(a, b)| b - a).collect();
+    let (short, long) = (widths[0].min(widths[1]), widths[0].max(widths[1]));
+    assert!(short > 0.6 * long, "unbalanced title lines: {widths:?}");
+    for (a, b) in lines.values() {
+        let centre = (a + b) / 2.0;
+        assert!(
+            (centre - (g.left_recto + g.block_width / 2.0)).abs() < 0.5,
+            "off centre"
+        );
+    }
+}

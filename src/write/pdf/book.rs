@@ -319,6 +319,33 @@ impl<'d> BookSetter<'d> {
         set.value
     }
 
+    /// Sets display lines (titles, centred headings) centred and balanced: at the
+    /// narrowest measure that needs no more lines than the full width, found by
+    /// bisection, so that a two-line title breaks near its middle rather than after its
+    /// first word. Returns the lines and the offset of the narrower measure.
+    fn set_centred(&mut self, spans: &[Span], width: f64) -> (Vec<Line>, f64) {
+        let centre = |w: f64| Measure::new(w, 0.0, Align::Center);
+        let fits = |ts: &mut Typesetter, w: f64, n: usize| {
+            let lines = ts.set_paragraph(spans, &centre(w)).value;
+            lines.len() <= n && lines.iter().all(|l| !l.overfull)
+        };
+        let n = self.plain.set_paragraph(spans, &centre(width)).value.len();
+        let mut best = width;
+        if n > 1 {
+            let mut lo = width / n as f64;
+            for _ in 0..12 {
+                let mid = (lo + best) / 2.0;
+                if fits(&mut self.plain, mid, n) {
+                    best = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+        }
+        let lines = self.set(spans, &centre(best), true);
+        (lines, (width - best) / 2.0)
+    }
+
     fn spans(&mut self, inlines: &[Inline], base: SpanStyle) -> Vec<Span> {
         let labels = &self.labels;
         let label = |id: &NoteId| labels.get(id).cloned().unwrap_or_else(|| id.to_string());
@@ -436,7 +463,7 @@ impl<'d> BookSetter<'d> {
         if let Some(title) = &m.title {
             let size = heading * 1.4;
             let spans = [Span::new(title.clone(), SpanStyle::regular(size))];
-            let lines = self.set(&spans, &Measure::new(width, 0.0, Align::Center), true);
+            let (lines, dx) = self.set_centred(&spans, width);
             self.outline.push(OutlineEntry {
                 title: title.clone(),
                 level: 1,
@@ -444,7 +471,7 @@ impl<'d> BookSetter<'d> {
             });
             let mut first = true;
             for line in lines {
-                let mut items = line.to_items(frame.left, 0.0);
+                let mut items = line.to_items(frame.left + dx, 0.0);
                 if first {
                     items.push(PageItem::Anchor {
                         name: "title".into(),
@@ -475,12 +502,8 @@ impl<'d> BookSetter<'d> {
                 italic,
                 ..SpanStyle::regular(heading)
             };
-            let lines = self.set(
-                &[Span::new(text, style)],
-                &Measure::new(width, 0.0, Align::Center),
-                true,
-            );
-            self.push_lines(lines, frame, heading * 1.25, true, out)?;
+            let (lines, dx) = self.set_centred(&[Span::new(text, style)], width);
+            self.push_lines(lines, frame.indented(dx, dx), heading * 1.25, true, out)?;
             any = true;
         }
         if any {
@@ -811,12 +834,12 @@ impl<'d> BookSetter<'d> {
             ..SpanStyle::regular(size)
         };
         let spans = self.spans(content, style);
-        let align = if level == 1 {
-            Align::Center
+        let (lines, dx) = if level == 1 {
+            self.set_centred(&spans, frame.width)
         } else {
-            Align::Left
+            let lines = self.set(&spans, &Measure::new(frame.width, 0.0, Align::Left), true);
+            (lines, 0.0)
         };
-        let lines = self.set(&spans, &Measure::new(frame.width, 0.0, align), true);
         let anchor = format!("h{}", self.headings);
         self.outline.push(OutlineEntry {
             title: ir::inline_text(content),
@@ -825,7 +848,7 @@ impl<'d> BookSetter<'d> {
         });
         let mut first = true;
         for line in lines {
-            let mut items = line.to_items(frame.left, 0.0);
+            let mut items = line.to_items(frame.left + dx, 0.0);
             if first {
                 items.push(PageItem::Anchor {
                     name: anchor.clone(),
