@@ -203,6 +203,29 @@ fn figures_embed_png_and_jpeg_once_each() {
         // The gradient's second use is the same object.
         assert_eq!(rows[0][10], rows[3][10], "{list}");
         assert_ne!(rows[0][10], rows[2][10], "{list}");
+
+        // What a reader decodes (predictors undone) is the PNG's pixels, exactly.
+        let prefix = dir.path().join("extracted");
+        let out = Command::new("pdfimages")
+            .args(["-png", "-f", "1", "-l", "1"])
+            .arg(&pdf)
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let source = decode_png(&std::fs::read(data().join("gradient.png")).unwrap());
+        assert_eq!(source.1, png::ColorType::Rgba);
+        let rgb: Vec<u8> = source
+            .0
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        let alpha: Vec<u8> = source.0.chunks_exact(4).map(|p| p[3]).collect();
+        let extracted = |n: usize| {
+            decode_png(&std::fs::read(dir.path().join(format!("extracted-{n:03}.png"))).unwrap())
+        };
+        assert!(extracted(0).0 == rgb, "the colour samples differ");
+        assert!(extracted(1).0 == alpha, "the soft mask differs");
     }
 
     // Same input, same bytes.
@@ -236,12 +259,9 @@ fn rendered_page_shows_the_picture() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "png"))
         .expect("pdftoppm wrote no page");
-    let decoder = png::Decoder::new(std::io::Cursor::new(std::fs::read(rendered).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let frame = reader.next_frame(&mut buf).unwrap();
-    assert_eq!(frame.color_type, png::ColorType::Rgb);
-    let pixels: Vec<&[u8]> = buf[..frame.buffer_size()].chunks_exact(3).collect();
+    let (buf, color) = decode_png(&std::fs::read(rendered).unwrap());
+    assert_eq!(color, png::ColorType::Rgb);
+    let pixels: Vec<&[u8]> = buf.chunks_exact(3).collect();
     // The red disc of the PNG (r ≈ 200, g and b ≤ 100), about 26 pt across: some 500
     // pixels at 40 dpi. Text is black and the page white, so nothing else is red.
     let red = pixels
@@ -286,6 +306,17 @@ fn symlink_out_of_the_folder_is_refused() {
         x.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>()
     );
     assert_eq!((x[0].0, x[0].1), (120, 80));
+}
+
+/// Decodes a PNG to 8-bit samples and their colour type.
+fn decode_png(data: &[u8]) -> (Vec<u8>, png::ColorType) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(data));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(frame.buffer_size());
+    (buf, frame.color_type)
 }
 
 /// Writes a grey PNG of `width` × `height` pixels with no resolution (so 96 ppi).
@@ -471,7 +502,7 @@ fn an_image_on_many_pages_is_written_once() {
     );
     let mask = x.iter().find(|x| x.0 == 16 && !x.4).unwrap();
     assert_eq!(
-        miniz_oxide::inflate::decompress_to_vec_zlib(&mask.5).unwrap(),
+        lacuna::typeset::image::inflate_rows(&mask.5, 16, 1).unwrap(),
         alpha
     );
     // Every page names its images in its resources and draws them.

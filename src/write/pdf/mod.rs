@@ -404,6 +404,7 @@ impl<W: Write> PdfWriter<W> {
                 let mut chunk = new_chunk();
                 let mut x = chunk.image_xobject(r, alpha);
                 x.filter(Filter::FlateDecode);
+                predicted(x.decode_parms(), 1, width);
                 x.width(width).height(height).bits_per_component(8);
                 x.color_space().device_gray();
                 x.finish();
@@ -420,6 +421,9 @@ impl<W: Write> PdfWriter<W> {
         };
         let mut x = chunk.image_xobject(r, data);
         x.filter(filter);
+        if filter == Filter::FlateDecode {
+            predicted(x.decode_parms(), image.color().components(), width);
+        }
         x.width(width).height(height).bits_per_component(8);
         match image.color() {
             ColorModel::Gray => x.color_space().device_gray(),
@@ -654,6 +658,15 @@ impl<W: Write> PdfWriter<W> {
         ));
         self.out.write(xref.as_bytes())
     }
+}
+
+/// Declares rows filtered with PNG predictors, chosen row by row (`Samples::Deflated`).
+fn predicted(mut parms: pdf_writer::writers::DecodeParms<'_>, colors: usize, columns: i32) {
+    parms
+        .predictor(pdf_writer::types::Predictor::PngOptimum)
+        .colors(colors as i32)
+        .bits_per_component(8)
+        .columns(columns);
 }
 
 /// Objects and content streams are written without pretty-printing: smaller files.
