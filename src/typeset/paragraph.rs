@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::font::{Family, FontBook};
-use super::frame::{FaceId, FaceSet, GlyphRun, PageItem, PlacedGlyph};
+use super::frame::{FaceId, FaceSet, GlyphRun, PageItem};
 use super::hyphenate::Hyphenator;
 use super::knuth_plass::{
     self as kp, Breaking, Formula, INF_BAD, INFINITY, Item, LineWidths, Params,
@@ -163,20 +163,36 @@ pub struct Line {
 impl Line {
     /// Returns the line's page items with its left edge at `x` and its baseline at `y`.
     pub fn to_items(&self, x: f64, y: f64) -> Vec<PageItem> {
-        let mut items: Vec<PageItem> = self
-            .runs
-            .iter()
-            .map(|r| {
-                PageItem::Text(GlyphRun {
-                    x: r.x + x,
-                    y: r.y + y,
-                    ..r.clone()
-                })
-            })
-            .collect();
+        let mut items: Vec<PageItem> = Vec::with_capacity(self.runs.len() + self.anchors.len());
+        for r in &self.runs {
+            items.push(PageItem::Text(GlyphRun {
+                x: r.x + x,
+                y: r.y + y,
+                ..r.clone()
+            }));
+        }
         for a in &self.anchors {
             items.push(PageItem::Anchor {
                 name: a.name.clone(),
+                x: x + a.x,
+                y,
+            });
+        }
+        items
+    }
+
+    /// Turns the line into its page items with its left edge at `x` and its baseline at
+    /// `y`, moving the glyph runs rather than copying them.
+    pub fn into_items(self, x: f64, y: f64) -> Vec<PageItem> {
+        let mut items: Vec<PageItem> = Vec::with_capacity(self.runs.len() + self.anchors.len());
+        for mut r in self.runs {
+            r.x += x;
+            r.y += y;
+            items.push(PageItem::Text(r));
+        }
+        for a in self.anchors {
+            items.push(PageItem::Anchor {
+                name: a.name,
                 x: x + a.x,
                 y,
             });
@@ -1036,32 +1052,21 @@ impl Typesetter {
                         } else {
                             None
                         };
-                        let mut place = |g: &super::shape::Glyph, gtext: String, x: &mut f64| {
+                        let mut place = |g: &super::shape::Glyph, gtext: &str, x: &mut f64| {
                             let fits = matches!(&cur, Some((run, dy)) if run.face == g.face
                                 && run.size == pc.size && *dy == pc.dy);
                             if !fits {
                                 if let Some((run, _)) = cur.take() {
                                     runs.push(run);
                                 }
-                                cur = Some((
-                                    GlyphRun {
-                                        face: g.face,
-                                        size: pc.size,
-                                        x: *x,
-                                        y: 0.0,
-                                        glyphs: Vec::with_capacity(glyph_estimate),
-                                        width: 0.0,
-                                    },
-                                    pc.dy,
-                                ));
+                                let mut run = GlyphRun::new(g.face, pc.size, *x, 0.0);
+                                run.glyphs.reserve(glyph_estimate);
+                                run.text.reserve(text_len);
+                                cur = Some((run, pc.dy));
                             }
                             if let Some((run, _)) = &mut cur {
-                                run.glyphs.push(PlacedGlyph {
-                                    id: g.id,
-                                    x: *x - run.x + g.x_offset * pc.size,
-                                    dy: pc.dy + g.y_offset * pc.size,
-                                    text: gtext,
-                                });
+                                let gx = *x - run.x + g.x_offset * pc.size;
+                                run.push_glyph(g.id, gx, pc.dy + g.y_offset * pc.size, gtext);
                                 *x += g.advance * pc.size;
                                 run.width = *x - run.x;
                             }
@@ -1072,15 +1077,15 @@ impl Typesetter {
                             let gtext = if first_of_cluster {
                                 let s = pc.start + g.cluster;
                                 let e = cluster_end(k);
-                                text.get(s.min(e)..e).unwrap_or("").to_owned()
+                                text.get(s.min(e)..e).unwrap_or("")
                             } else {
-                                String::new()
+                                ""
                             };
                             place(g, gtext, &mut x);
                         }
                         if let Some(h) = hyphen_glyphs {
                             for (k, g) in h.glyphs.iter().enumerate() {
-                                place(g, if k == 0 { "-".into() } else { String::new() }, &mut x);
+                                place(g, if k == 0 { "-" } else { "" }, &mut x);
                             }
                         }
                     }
@@ -1303,7 +1308,7 @@ mod tests {
             .map(|l| {
                 l.runs
                     .iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g)))
                     .collect()
             })
             .collect()
@@ -1433,7 +1438,7 @@ mod tests {
                 let g: String = l
                     .runs
                     .iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g)))
                     .collect();
                 assert_eq!(g, l.text.replace(' ', ""));
             }
@@ -1448,10 +1453,11 @@ mod tests {
             &plain("office fluff"),
             &Measure::new(300.0, 0.0, Align::Justify),
         );
-        let g = &out.value[0].runs[0].glyphs;
+        let run = &out.value[0].runs[0];
+        let g = &run.glyphs;
         assert!(g.len() < "officefluff".len(), "ligatures formed");
         assert!(
-            g.iter().any(|g| g.text.chars().count() > 1),
+            g.iter().any(|g| run.glyph_text(g).chars().count() > 1),
             "a glyph carries several characters"
         );
         assert_eq!(glyph_text(&out.value)[0], "officefluff");
@@ -1526,8 +1532,9 @@ mod tests {
                 if l.hyphenated {
                     broke = true;
                     assert!(l.text.ends_with('-'));
-                    let last = l.runs.last().unwrap().glyphs.last().unwrap();
-                    assert_eq!(last.text, "-", "a hyphen glyph is drawn");
+                    let run = l.runs.last().unwrap();
+                    let last = run.glyphs.last().unwrap();
+                    assert_eq!(run.glyph_text(last), "-", "a hyphen glyph is drawn");
                 }
             }
         }
@@ -1659,7 +1666,7 @@ mod tests {
                     } else {
                         prop_assert!(l.set_width <= l.width + 0.01, "{l:?}");
                     }
-                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g))).collect();
                     let expect: String = l.text.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
                     let got: String = g.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
                     prop_assert_eq!(got, expect);
