@@ -18,6 +18,7 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -238,6 +239,23 @@ enum Content {
     Space,
 }
 
+/// Buffers a paragraph is built in, kept from one paragraph to the next so that a book
+/// does not allocate and grow them thousands of times.
+#[derive(Default)]
+struct Scratch {
+    text: String,
+    bounds: Vec<(usize, usize)>,
+    opportunities: Vec<(usize, BreakOpportunity)>,
+    items: Vec<Item>,
+    contents: Vec<Content>,
+    /// The other half of `items`/`contents` while hyphenation rewrites them.
+    items2: Vec<Item>,
+    contents2: Vec<Content>,
+    pieces: Vec<Piece>,
+    /// Words as (first piece, last piece + 1, whether it has an explicit break).
+    words: Vec<(usize, usize, bool)>,
+}
+
 /// How a [`Typesetter`] chooses line breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Breaker {
@@ -265,8 +283,9 @@ pub struct Typesetter {
     spaces: FxHashMap<FaceId, f64>,
     setup_warnings: Vec<Warning>,
     breaker: Breaker,
+    scratch: Scratch,
     /// Words set syllable by syllable, by shaping key.
-    syllabic: FxHashMap<ShapeKey, FxHashMap<Box<str>, Arc<Shaped>>>,
+    syllabic: FxHashMap<ShapeKey, FxHashMap<CompactString, Arc<Shaped>>>,
 }
 
 impl Typesetter {
@@ -320,6 +339,7 @@ impl Typesetter {
             setup_warnings: warnings,
             breaker: Breaker::TotalFit,
             syllabic: FxHashMap::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -391,10 +411,44 @@ impl Typesetter {
     /// set as well as it can be and the problems are returned as warnings (overfull
     /// lines with their text, characters missing from the font with their offset).
     pub fn set_paragraph(&mut self, spans: &[Span], measure: &Measure) -> Warned<Vec<Line>> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let lines = self.set_paragraph_in(spans, measure, &mut scratch);
+        // The pieces hold shaped words: let the caches own them alone again.
+        scratch.pieces.clear();
+        self.scratch = scratch;
+        lines
+    }
+
+    fn set_paragraph_in(
+        &mut self,
+        spans: &[Span],
+        measure: &Measure,
+        scratch: &mut Scratch,
+    ) -> Warned<Vec<Line>> {
+        let Scratch {
+            text,
+            bounds,
+            opportunities,
+            items,
+            contents,
+            items2,
+            contents2,
+            pieces,
+            words,
+        } = scratch;
+        for v in [&mut *items, &mut *items2] {
+            v.clear();
+        }
+        for v in [&mut *contents, &mut *contents2] {
+            v.clear();
+        }
+        text.clear();
+        bounds.clear();
+        opportunities.clear();
+        pieces.clear();
+        words.clear();
         let mut warnings = std::mem::take(&mut self.setup_warnings);
         // The paragraph's text and each span's byte range in it.
-        let mut text = String::new();
-        let mut bounds = Vec::with_capacity(spans.len());
         for s in spans {
             let start = text.len();
             text.push_str(&s.text);
@@ -403,6 +457,8 @@ impl Typesetter {
         if text.chars().all(|c| c.is_whitespace()) {
             return Warned::new(Vec::new(), warnings);
         }
+        let text: &str = text;
+        let bounds: &[(usize, usize)] = bounds;
         let span_at = |pos: usize| {
             bounds
                 .partition_point(|&(_, e)| e <= pos)
@@ -410,24 +466,19 @@ impl Typesetter {
         };
 
         // 1. Break opportunities (UAX #14), as a map from byte offset to kind.
-        let mut opportunities: Vec<(usize, BreakOpportunity)> = linebreaks(&text)
-            .filter(|&(p, _)| {
-                // No break before an em dash that follows a word without a space: the
-                // dash belongs to the word before it (a break after it is allowed).
-                let next = text[p..].chars().next();
-                let prev = text[..p].chars().next_back();
-                // A soft hyphen is a hyphenation point, not a break opportunity of its
-                // own: the hyphenator returns it, so the line gets a visible hyphen.
-                !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
-                    && prev != Some('\u{ad}')
-            })
-            .collect();
+        opportunities.extend(linebreaks(text).filter(|&(p, _)| {
+            // No break before an em dash that follows a word without a space: the
+            // dash belongs to the word before it (a break after it is allowed).
+            let next = text[p..].chars().next();
+            let prev = text[..p].chars().next_back();
+            // A soft hyphen is a hyphenation point, not a break opportunity of its
+            // own: the hyphenator returns it, so the line gets a visible hyphen.
+            !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
+                && prev != Some('\u{ad}')
+        }));
         opportunities.dedup_by_key(|o| o.0);
 
         // 2. Items.
-        let mut items: Vec<Item> = Vec::new();
-        let mut contents: Vec<Content> = Vec::new();
-        let mut pieces: Vec<Piece> = Vec::new();
         let ragged = match measure.align {
             Align::Justify => None,
             Align::Left => Some(false),
@@ -443,9 +494,8 @@ impl Typesetter {
         }
         let mut pos = 0;
         let mut word_has_explicit_break = false;
-        let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (first piece, last piece+1, explicit)
         let mut word_piece_start = 0usize;
-        for &(brk, kind) in &opportunities {
+        for &(brk, kind) in opportunities.iter() {
             let segment = &text[pos..brk];
             // Split the segment into material and trailing spaces.
             let material_end = pos
@@ -568,8 +618,8 @@ impl Typesetter {
                     0.0
                 };
                 push_break(
-                    &mut items,
-                    &mut contents,
+                    items,
+                    contents,
                     ragged,
                     rag,
                     Item::penalty(0.0, penalty, flagged),
@@ -613,7 +663,7 @@ impl Typesetter {
         if self.hyphenate && first_pass.is_none() {
             let last_piece_of_para = words.last().map(|w| w.0);
             let mut hyph_pieces: Vec<bool> = vec![false; pieces.len()];
-            for &(first, end, explicit) in &words {
+            for &(first, end, explicit) in words.iter() {
                 // Only words in one span are hyphenated, but punctuation in another span
                 // (a lacuna's dots) or a note call after a word does not stop the word
                 // from being hyphenated.
@@ -658,9 +708,10 @@ impl Typesetter {
                 }
             }
             if !all_points.is_empty() {
-                let mut out_items = Vec::with_capacity(items.len() * 2);
-                let mut out_contents = Vec::with_capacity(items.len() * 2);
-                for (item, content) in items.iter().zip(&contents) {
+                let (out_items, out_contents) = (&mut *items2, &mut *contents2);
+                out_items.reserve(items.len() * 2);
+                out_contents.reserve(items.len() * 2);
+                for (item, content) in items.iter().zip(contents.iter()) {
                     if let Content::Glyphs { piece, .. } = *content
                         && hyph_pieces[piece as usize]
                     {
@@ -673,8 +724,8 @@ impl Typesetter {
                                 &pieces,
                                 ragged,
                                 rag,
-                                &mut out_items,
-                                &mut out_contents,
+                                out_items,
+                                out_contents,
                             );
                             continue;
                         }
@@ -682,13 +733,13 @@ impl Typesetter {
                     out_items.push(*item);
                     out_contents.push(*content);
                 }
-                items = out_items;
-                contents = out_contents;
+                std::mem::swap(items, out_items);
+                std::mem::swap(contents, out_contents);
             }
         }
 
         // Missing characters, once per occurrence.
-        for pc in &pieces {
+        for pc in pieces.iter() {
             for m in &pc.shaped.missing {
                 let offset = text[..pc.start + m.offset].chars().count();
                 let what = match m.fallback {
@@ -760,7 +811,7 @@ impl Typesetter {
         self.syllabic
             .entry(key)
             .or_default()
-            .insert(word.into(), shaped.clone());
+            .insert(CompactString::from(word), shaped.clone());
         shaped
     }
 
@@ -886,23 +937,24 @@ impl Typesetter {
         let mut lines = Vec::with_capacity(breaking.breaks.len());
         let mut prev = None;
         let mut anchored = vec![false; spans.len()];
+        // Elements of a line: glyph ranges of pieces and glue.
+        enum El {
+            /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
+            Glyphs {
+                piece: usize,
+                g0: usize,
+                g1: usize,
+                hyphen: bool,
+            },
+            /// Glue: width, stretch, shrink, whether it is an interword space.
+            Glue(f64, f64, f64, bool),
+        }
+        let mut els: Vec<El> = Vec::new();
         for (li, &b) in breaking.breaks.iter().enumerate() {
             let start = kp::line_start(items, prev).min(b);
             prev = Some(b);
             let hyphenated = matches!(items[b], Item::Penalty { auto: true, .. });
-            // Elements of the line: glyph ranges of pieces and glue.
-            enum El {
-                /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
-                Glyphs {
-                    piece: usize,
-                    g0: usize,
-                    g1: usize,
-                    hyphen: bool,
-                },
-                /// Glue: width, stretch, shrink, whether it is an interword space.
-                Glue(f64, f64, f64, bool),
-            }
-            let mut els: Vec<El> = Vec::new();
+            els.clear();
             let mut i = start;
             while i < b {
                 match (items[i], contents[i]) {
