@@ -513,7 +513,7 @@ impl Typesetter {
                 let nb = text[p..span_end].find('\u{a0}').map(|i| p + i);
                 let end = nb.unwrap_or(span_end);
                 if end > p {
-                    let piece = self.piece(spans, span, p, end, &text);
+                    let piece = self.piece(spans, span, p, end, text);
                     let width = piece.shaped.width * piece.size;
                     let n = piece.shaped.glyphs.len() as u32;
                     pieces.push(piece);
@@ -650,7 +650,7 @@ impl Typesetter {
         // hyphenation at the pretolerance; only if that fails are words hyphenated.
         let first_pass = if measure.align == Align::Justify && self.breaker == Breaker::TotalFit {
             kp::break_lines(
-                &items,
+                items,
                 LineWidths(&widths),
                 &self.params(PRETOLERANCE, false),
             )
@@ -721,7 +721,7 @@ impl Typesetter {
                             self.split_piece(
                                 piece,
                                 points,
-                                &pieces,
+                                pieces,
                                 ragged,
                                 rag,
                                 out_items,
@@ -751,7 +751,7 @@ impl Typesetter {
                     m.c as u32,
                     m.c,
                     offset + 1,
-                    excerpt(&text),
+                    excerpt(text),
                     self.book.font(pc.key.face).display_name,
                 )));
             }
@@ -760,15 +760,15 @@ impl Typesetter {
         // 4b. The remaining passes.
         let breaking = match first_pass {
             Some(b) => b,
-            None => self.break_items(&items, &widths),
+            None => self.break_items(items, &widths),
         };
 
         // 5. Set the lines.
         let lines = self.set_lines(
-            &items,
-            &contents,
-            &pieces,
-            &text,
+            items,
+            contents,
+            pieces,
+            text,
             spans,
             &breaking,
             measure,
