@@ -17,10 +17,12 @@ cargo build --release -q
 bin=target/release/lacuna
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-backends=$("$bin" --list-formats | sed -n 's/^  --\([a-z]*\).*/\1/p')
+# Read once: `grep -q` on the pipe may close it while lacuna is still printing.
+formats=$("$bin" --list-formats)
+backends=$(sed -n 's/^  --\([a-z]*\).*/\1/p' <<<"$formats")
 printf '%-10s %-8s %10s %12s\n' input backend "best s" "peak MB"
 for input in "$book/book.txt" "$book/book.md"; do
-  "$bin" --list-formats | grep -q "\.${input##*.}" || continue
+  grep -q "\.${input##*.}" <<<"$formats" || continue
   for b in $backends; do
     best=; mem=
     for _ in $(seq "$runs"); do

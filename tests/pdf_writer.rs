@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use lacuna::typeset::frame::{
-    FaceData, FaceId, FaceSet, GlyphRun, OutlineEntry, Page, PageItem, PlacedGlyph, Rect,
+    FaceData, FaceId, FaceSet, GlyphRun, OutlineEntry, Page, PageItem, Rect,
 };
 use lacuna::write::pdf::{PdfMeta, PdfWriter};
 use lopdf::{Document, Object, ObjectId};
@@ -46,7 +46,7 @@ fn shape(faces: &FaceSet, face: FaceId, text: &str, size: f64, x: f64, y: f64) -
     let scale = size / f64::from(rb.units_per_em());
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
-    let mut glyphs = Vec::with_capacity(infos.len());
+    let mut run = GlyphRun::new(face, size, x, y);
     let mut pen = 0.0;
     for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
         let start = info.cluster as usize;
@@ -56,26 +56,34 @@ fn shape(faces: &FaceSet, face: FaceId, text: &str, size: f64, x: f64, y: f64) -
             .map(|g| g.cluster as usize)
             .find(|&c| c != start)
             .unwrap_or(text.len());
-        glyphs.push(PlacedGlyph {
-            id: info.glyph_id as u16,
-            x: pen + f64::from(pos.x_offset) * scale,
-            dy: f64::from(pos.y_offset) * scale,
-            text: if first_of_cluster {
-                text[start..end].to_owned()
+        run.push_glyph(
+            info.glyph_id as u16,
+            pen + f64::from(pos.x_offset) * scale,
+            f64::from(pos.y_offset) * scale,
+            if first_of_cluster {
+                &text[start..end]
             } else {
-                String::new()
+                ""
             },
-        });
+        );
         pen += f64::from(pos.x_advance) * scale;
     }
-    GlyphRun {
-        face,
-        size,
-        x,
-        y,
-        glyphs,
-        width: pen,
+    run.width = pen;
+    run
+}
+
+/// Returns `run` with the glyphs standing for `texts` instead of their own text.
+fn retext(run: &GlyphRun, texts: &[&str]) -> GlyphRun {
+    assert_eq!(run.glyphs.len(), texts.len());
+    let mut out = GlyphRun {
+        glyphs: Vec::new(),
+        text: String::new(),
+        ..run.clone()
+    };
+    for (g, text) in run.glyphs.iter().zip(texts) {
+        out.push_glyph(g.id, g.x, g.dy, text);
     }
+    out
 }
 
 /// The lines of the sample, with their face.
@@ -294,7 +302,7 @@ fn pdftotext_gives_back_the_exact_words() {
     // The ligatures are really there, or the test would prove nothing about them.
     let faces = faces();
     let line = shape(&faces, REGULAR, LINES[0].1, 11.0, 0.0, 0.0);
-    let texts: Vec<&str> = line.glyphs.iter().map(|g| g.text.as_str()).collect();
+    let texts: Vec<&str> = line.glyphs.iter().map(|g| line.glyph_text(g)).collect();
     assert!(texts.contains(&"ffl"), "{texts:?}");
     assert!(texts.contains(&"fi"), "{texts:?}");
 
@@ -337,15 +345,19 @@ fn actual_text_covers_what_tounicode_cannot() {
     // "a Tea" where the page builder says: "T" and "e" form one cluster "Te" (two
     // glyphs), and the last "a" glyph stands for "à" (the same glyph as the first "a"):
     // neither can come from a ToUnicode map, which has one text per glyph.
-    let mut run = shape(&faces, REGULAR, "a Tea", 12.0, 50.0, 100.0);
+    let run = shape(&faces, REGULAR, "a Tea", 12.0, 50.0, 100.0);
     assert_eq!(run.glyphs.len(), 5);
-    run.glyphs[2].text = "Te".into();
-    run.glyphs[3].text = String::new();
-    run.glyphs[4].text = "à".into();
+    let run = retext(&run, &["a", " ", "Te", "", "à"]);
     // A hyphen the line breaker added is no part of the text: the engine gives it empty
     // text, so it joins the cluster before it and extraction leaves it out.
-    let mut hyphenated = shape(&faces, REGULAR, "revolu-", 12.0, 50.0, 130.0);
-    hyphenated.glyphs.last_mut().unwrap().text = String::new();
+    let hyphenated = shape(&faces, REGULAR, "revolu-", 12.0, 50.0, 130.0);
+    let mut texts: Vec<&str> = hyphenated
+        .glyphs
+        .iter()
+        .map(|g| hyphenated.glyph_text(g))
+        .collect();
+    *texts.last_mut().unwrap() = "";
+    let hyphenated = retext(&hyphenated, &texts);
     let page = Page {
         width: WIDTH,
         height: HEIGHT,
@@ -623,7 +635,7 @@ fn glyphs_are_drawn_where_the_page_builder_put_them() {
                 (x - want_x).abs() < 0.01 && (y - want_y).abs() < 0.01,
                 "glyph {} {:?}: drawn at ({x:.3}, {y:.3}), placed at ({want_x:.3}, {want_y:.3})",
                 g.id,
-                g.text
+                run.glyph_text(g)
             );
         }
     }
@@ -967,8 +979,14 @@ mod arbitrary_pages {
     }
 
     fn item() -> impl Strategy<Value = PageItem> {
-        let glyph = (0u16..3000, coordinate(), -5.0..5.0f64, "[a-zλж ]{0,3}")
-            .prop_map(|(id, x, dy, text)| PlacedGlyph { id, x, dy, text });
+        // Now and then a glyph's text range is set to anything, in bounds or not.
+        let glyph = (
+            0u16..3000,
+            coordinate(),
+            -5.0..5.0f64,
+            "[a-zλж ]{0,3}",
+            proptest::option::weighted(0.05, (0u32..12, 0u32..12)),
+        );
         let rect =
             || {
                 (coordinate(), coordinate(), 0.0..50.0f64, 0.0..50.0f64)
@@ -982,14 +1000,16 @@ mod arbitrary_pages {
                 coordinate(),
                 proptest::collection::vec(glyph, 0..12)
             )
-                .prop_map(|(face, size, x, y, glyphs)| PageItem::Text(GlyphRun {
-                    face: FaceId(face),
-                    size,
-                    x,
-                    y,
-                    glyphs,
-                    width: 0.0,
-                })),
+                .prop_map(|(face, size, x, y, glyphs)| {
+                    let mut run = GlyphRun::new(FaceId(face), size, x, y);
+                    for (id, x, dy, text, range) in glyphs {
+                        run.push_glyph(id, x, dy, &text);
+                        if let Some((a, b)) = range {
+                            run.glyphs.last_mut().unwrap().text = a..b;
+                        }
+                    }
+                    PageItem::Text(run)
+                }),
             rect().prop_map(PageItem::Rule),
             (rect(), "[a-c]").prop_map(|(rect, target)| PageItem::Link { rect, target }),
             ("[a-c]", coordinate(), coordinate()).prop_map(|(name, x, y)| PageItem::Anchor {

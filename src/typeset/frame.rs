@@ -6,6 +6,7 @@
 //! `y` growing downwards, the way a page builder fills a page. Text is placed by its
 //! baseline.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 pub use super::image::ImageData;
@@ -41,10 +42,14 @@ pub struct PlacedGlyph {
     pub x: f64,
     /// Vertical offset from the run's baseline (positive is up), in points.
     pub dy: f64,
-    /// The text this glyph stands for: a whole cluster on the cluster's first glyph
-    /// (e.g. "fi" on an fi ligature), empty on the cluster's other glyphs. Writers use it
-    /// for text extraction (ToUnicode, ActualText).
-    pub text: String,
+    /// Where the text this glyph stands for is in the run's [`GlyphRun::text`], as a
+    /// byte range: a whole cluster on the cluster's first glyph (e.g. "fi" on an fi
+    /// ligature), empty on the cluster's other glyphs. Writers use it for text
+    /// extraction (ToUnicode, ActualText); [`GlyphRun::glyph_text`] reads it.
+    ///
+    /// A range rather than a string of its own: a book has millions of glyphs, and one
+    /// allocation each was most of the cost of setting its lines.
+    pub text: Range<u32>,
 }
 
 /// Glyphs of one face at one size on one baseline.
@@ -62,6 +67,55 @@ pub struct GlyphRun {
     pub glyphs: Vec<PlacedGlyph>,
     /// The run's advance width in points (where the next run would start).
     pub width: f64,
+    /// The text the glyphs stand for, which [`PlacedGlyph::text`] ranges index: the
+    /// glyphs' texts one after the other.
+    pub text: String,
+}
+
+impl GlyphRun {
+    /// Makes an empty run of `face` at `size` points with its origin at `(x, y)`.
+    pub fn new(face: FaceId, size: f64, x: f64, y: f64) -> GlyphRun {
+        GlyphRun {
+            face,
+            size,
+            x,
+            y,
+            glyphs: Vec::new(),
+            width: 0.0,
+            text: String::new(),
+        }
+    }
+
+    /// Appends glyph `id` at `x` (from the run's origin) raised by `dy`, standing for
+    /// `text` (empty on a cluster's glyphs after its first). The run's width is left to
+    /// the caller.
+    pub fn push_glyph(&mut self, id: u16, x: f64, dy: f64, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        // Runs are lines of text, far below 4 GiB; a longer one saturates (and its
+        // glyphs then have no text) rather than wraps.
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.glyphs.push(PlacedGlyph {
+            id,
+            x,
+            dy,
+            text: start..end,
+        });
+    }
+
+    /// Returns the text `glyph` stands for, or `None` if its range is not a stretch of
+    /// the run's text (out of bounds, or cutting a character).
+    pub fn try_glyph_text(&self, glyph: &PlacedGlyph) -> Option<&str> {
+        self.text
+            .get(glyph.text.start as usize..glyph.text.end as usize)
+    }
+
+    /// Returns the text `glyph` stands for; empty if its range is not a stretch of the
+    /// run's text.
+    pub fn glyph_text(&self, glyph: &PlacedGlyph) -> &str {
+        self.try_glyph_text(glyph).unwrap_or("")
+    }
 }
 
 /// An axis-aligned rectangle: top-left corner, width and height, in points.
@@ -130,4 +184,29 @@ pub struct OutlineEntry {
     pub level: u8,
     /// The anchor at the heading.
     pub anchor: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glyphs_index_the_run_text() {
+        let mut run = GlyphRun::new(FaceId(0), 10.0, 5.0, 7.0);
+        run.push_glyph(1, 0.0, 0.0, "ffi");
+        run.push_glyph(2, 6.0, 0.0, "");
+        run.push_glyph(3, 9.0, 1.0, "é");
+        assert_eq!(run.text, "ffié");
+        let texts: Vec<&str> = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
+        assert_eq!(texts, ["ffi", "", "é"]);
+        assert_eq!(run.glyphs[1].text, 3..3);
+        assert_eq!(run.glyphs[2].dy, 1.0);
+        // A range that is not a stretch of the text has none.
+        let mut bad = run.glyphs[2].clone();
+        bad.text = 4..5;
+        assert_eq!(run.try_glyph_text(&bad), None);
+        assert_eq!(run.glyph_text(&bad), "");
+        bad.text = 9..20;
+        assert_eq!(run.try_glyph_text(&bad), None);
+    }
 }

@@ -3,6 +3,7 @@
 //! top: left/right minima from the style, no hyphenation of acronyms, of words with
 //! digits, or of words holding other non-letters.
 
+use compact_str::CompactString;
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
 use rustc_hash::FxHashMap;
 
@@ -31,8 +32,9 @@ pub struct Hyphenator {
     dict: Option<Standard>,
     /// Fewest letters a hyphenatable word has (left + right minimum).
     shortest: usize,
-    /// Index into `results` of each word seen.
-    cache: FxHashMap<Box<str>, u32>,
+    /// Index into `results` of each word seen (short words stored inline: no cache
+    /// miss on a pointer to compare the key).
+    cache: FxHashMap<CompactString, u32>,
     results: Vec<Box<[u16]>>,
 }
 
@@ -78,7 +80,7 @@ impl Hyphenator {
         let points = self.compute(word);
         self.results.push(points.into_boxed_slice());
         let i = (self.results.len() - 1) as u32;
-        self.cache.insert(word.into(), i);
+        self.cache.insert(CompactString::from(word), i);
         &self.results[i as usize]
     }
 

@@ -18,11 +18,12 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::font::{Family, FontBook};
-use super::frame::{FaceId, FaceSet, GlyphRun, PageItem, PlacedGlyph};
+use super::frame::{FaceId, FaceSet, GlyphRun, PageItem};
 use super::hyphenate::Hyphenator;
 use super::knuth_plass::{
     self as kp, Breaking, Formula, INF_BAD, INFINITY, Item, LineWidths, Params,
@@ -163,20 +164,36 @@ pub struct Line {
 impl Line {
     /// Returns the line's page items with its left edge at `x` and its baseline at `y`.
     pub fn to_items(&self, x: f64, y: f64) -> Vec<PageItem> {
-        let mut items: Vec<PageItem> = self
-            .runs
-            .iter()
-            .map(|r| {
-                PageItem::Text(GlyphRun {
-                    x: r.x + x,
-                    y: r.y + y,
-                    ..r.clone()
-                })
-            })
-            .collect();
+        let mut items: Vec<PageItem> = Vec::with_capacity(self.runs.len() + self.anchors.len());
+        for r in &self.runs {
+            items.push(PageItem::Text(GlyphRun {
+                x: r.x + x,
+                y: r.y + y,
+                ..r.clone()
+            }));
+        }
         for a in &self.anchors {
             items.push(PageItem::Anchor {
                 name: a.name.clone(),
+                x: x + a.x,
+                y,
+            });
+        }
+        items
+    }
+
+    /// Turns the line into its page items with its left edge at `x` and its baseline at
+    /// `y`, moving the glyph runs rather than copying them.
+    pub fn into_items(self, x: f64, y: f64) -> Vec<PageItem> {
+        let mut items: Vec<PageItem> = Vec::with_capacity(self.runs.len() + self.anchors.len());
+        for mut r in self.runs {
+            r.x += x;
+            r.y += y;
+            items.push(PageItem::Text(r));
+        }
+        for a in self.anchors {
+            items.push(PageItem::Anchor {
+                name: a.name,
                 x: x + a.x,
                 y,
             });
@@ -222,6 +239,23 @@ enum Content {
     Space,
 }
 
+/// Buffers a paragraph is built in, kept from one paragraph to the next so that a book
+/// does not allocate and grow them thousands of times.
+#[derive(Default)]
+struct Scratch {
+    text: String,
+    bounds: Vec<(usize, usize)>,
+    opportunities: Vec<(usize, BreakOpportunity)>,
+    items: Vec<Item>,
+    contents: Vec<Content>,
+    /// The other half of `items`/`contents` while hyphenation rewrites them.
+    items2: Vec<Item>,
+    contents2: Vec<Content>,
+    pieces: Vec<Piece>,
+    /// Words as (first piece, last piece + 1, whether it has an explicit break).
+    words: Vec<(usize, usize, bool)>,
+}
+
 /// How a [`Typesetter`] chooses line breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Breaker {
@@ -249,8 +283,9 @@ pub struct Typesetter {
     spaces: FxHashMap<FaceId, f64>,
     setup_warnings: Vec<Warning>,
     breaker: Breaker,
+    scratch: Scratch,
     /// Words set syllable by syllable, by shaping key.
-    syllabic: FxHashMap<ShapeKey, FxHashMap<Box<str>, Arc<Shaped>>>,
+    syllabic: FxHashMap<ShapeKey, FxHashMap<CompactString, Arc<Shaped>>>,
 }
 
 impl Typesetter {
@@ -304,6 +339,7 @@ impl Typesetter {
             setup_warnings: warnings,
             breaker: Breaker::TotalFit,
             syllabic: FxHashMap::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -375,10 +411,44 @@ impl Typesetter {
     /// set as well as it can be and the problems are returned as warnings (overfull
     /// lines with their text, characters missing from the font with their offset).
     pub fn set_paragraph(&mut self, spans: &[Span], measure: &Measure) -> Warned<Vec<Line>> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let lines = self.set_paragraph_in(spans, measure, &mut scratch);
+        // The pieces hold shaped words: let the caches own them alone again.
+        scratch.pieces.clear();
+        self.scratch = scratch;
+        lines
+    }
+
+    fn set_paragraph_in(
+        &mut self,
+        spans: &[Span],
+        measure: &Measure,
+        scratch: &mut Scratch,
+    ) -> Warned<Vec<Line>> {
+        let Scratch {
+            text,
+            bounds,
+            opportunities,
+            items,
+            contents,
+            items2,
+            contents2,
+            pieces,
+            words,
+        } = scratch;
+        for v in [&mut *items, &mut *items2] {
+            v.clear();
+        }
+        for v in [&mut *contents, &mut *contents2] {
+            v.clear();
+        }
+        text.clear();
+        bounds.clear();
+        opportunities.clear();
+        pieces.clear();
+        words.clear();
         let mut warnings = std::mem::take(&mut self.setup_warnings);
         // The paragraph's text and each span's byte range in it.
-        let mut text = String::new();
-        let mut bounds = Vec::with_capacity(spans.len());
         for s in spans {
             let start = text.len();
             text.push_str(&s.text);
@@ -387,6 +457,8 @@ impl Typesetter {
         if text.chars().all(|c| c.is_whitespace()) {
             return Warned::new(Vec::new(), warnings);
         }
+        let text: &str = text;
+        let bounds: &[(usize, usize)] = bounds;
         let span_at = |pos: usize| {
             bounds
                 .partition_point(|&(_, e)| e <= pos)
@@ -394,24 +466,19 @@ impl Typesetter {
         };
 
         // 1. Break opportunities (UAX #14), as a map from byte offset to kind.
-        let mut opportunities: Vec<(usize, BreakOpportunity)> = linebreaks(&text)
-            .filter(|&(p, _)| {
-                // No break before an em dash that follows a word without a space: the
-                // dash belongs to the word before it (a break after it is allowed).
-                let next = text[p..].chars().next();
-                let prev = text[..p].chars().next_back();
-                // A soft hyphen is a hyphenation point, not a break opportunity of its
-                // own: the hyphenator returns it, so the line gets a visible hyphen.
-                !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
-                    && prev != Some('\u{ad}')
-            })
-            .collect();
+        opportunities.extend(linebreaks(text).filter(|&(p, _)| {
+            // No break before an em dash that follows a word without a space: the
+            // dash belongs to the word before it (a break after it is allowed).
+            let next = text[p..].chars().next();
+            let prev = text[..p].chars().next_back();
+            // A soft hyphen is a hyphenation point, not a break opportunity of its
+            // own: the hyphenator returns it, so the line gets a visible hyphen.
+            !(next == Some('\u{2014}') && prev.is_some_and(|c| !c.is_whitespace()))
+                && prev != Some('\u{ad}')
+        }));
         opportunities.dedup_by_key(|o| o.0);
 
         // 2. Items.
-        let mut items: Vec<Item> = Vec::new();
-        let mut contents: Vec<Content> = Vec::new();
-        let mut pieces: Vec<Piece> = Vec::new();
         let ragged = match measure.align {
             Align::Justify => None,
             Align::Left => Some(false),
@@ -427,9 +494,8 @@ impl Typesetter {
         }
         let mut pos = 0;
         let mut word_has_explicit_break = false;
-        let mut words: Vec<(usize, usize, bool)> = Vec::new(); // (first piece, last piece+1, explicit)
         let mut word_piece_start = 0usize;
-        for &(brk, kind) in &opportunities {
+        for &(brk, kind) in opportunities.iter() {
             let segment = &text[pos..brk];
             // Split the segment into material and trailing spaces.
             let material_end = pos
@@ -447,7 +513,7 @@ impl Typesetter {
                 let nb = text[p..span_end].find('\u{a0}').map(|i| p + i);
                 let end = nb.unwrap_or(span_end);
                 if end > p {
-                    let piece = self.piece(spans, span, p, end, &text);
+                    let piece = self.piece(spans, span, p, end, text);
                     let width = piece.shaped.width * piece.size;
                     let n = piece.shaped.glyphs.len() as u32;
                     pieces.push(piece);
@@ -552,8 +618,8 @@ impl Typesetter {
                     0.0
                 };
                 push_break(
-                    &mut items,
-                    &mut contents,
+                    items,
+                    contents,
                     ragged,
                     rag,
                     Item::penalty(0.0, penalty, flagged),
@@ -584,7 +650,7 @@ impl Typesetter {
         // hyphenation at the pretolerance; only if that fails are words hyphenated.
         let first_pass = if measure.align == Align::Justify && self.breaker == Breaker::TotalFit {
             kp::break_lines(
-                &items,
+                items,
                 LineWidths(&widths),
                 &self.params(PRETOLERANCE, false),
             )
@@ -597,7 +663,7 @@ impl Typesetter {
         if self.hyphenate && first_pass.is_none() {
             let last_piece_of_para = words.last().map(|w| w.0);
             let mut hyph_pieces: Vec<bool> = vec![false; pieces.len()];
-            for &(first, end, explicit) in &words {
+            for &(first, end, explicit) in words.iter() {
                 // Only words in one span are hyphenated, but punctuation in another span
                 // (a lacuna's dots) or a note call after a word does not stop the word
                 // from being hyphenated.
@@ -642,9 +708,10 @@ impl Typesetter {
                 }
             }
             if !all_points.is_empty() {
-                let mut out_items = Vec::with_capacity(items.len() * 2);
-                let mut out_contents = Vec::with_capacity(items.len() * 2);
-                for (item, content) in items.iter().zip(&contents) {
+                let (out_items, out_contents) = (&mut *items2, &mut *contents2);
+                out_items.reserve(items.len() * 2);
+                out_contents.reserve(items.len() * 2);
+                for (item, content) in items.iter().zip(contents.iter()) {
                     if let Content::Glyphs { piece, .. } = *content
                         && hyph_pieces[piece as usize]
                     {
@@ -654,11 +721,11 @@ impl Typesetter {
                             self.split_piece(
                                 piece,
                                 points,
-                                &pieces,
+                                pieces,
                                 ragged,
                                 rag,
-                                &mut out_items,
-                                &mut out_contents,
+                                out_items,
+                                out_contents,
                             );
                             continue;
                         }
@@ -666,13 +733,13 @@ impl Typesetter {
                     out_items.push(*item);
                     out_contents.push(*content);
                 }
-                items = out_items;
-                contents = out_contents;
+                std::mem::swap(items, out_items);
+                std::mem::swap(contents, out_contents);
             }
         }
 
         // Missing characters, once per occurrence.
-        for pc in &pieces {
+        for pc in pieces.iter() {
             for m in &pc.shaped.missing {
                 let offset = text[..pc.start + m.offset].chars().count();
                 let what = match m.fallback {
@@ -684,7 +751,7 @@ impl Typesetter {
                     m.c as u32,
                     m.c,
                     offset + 1,
-                    excerpt(&text),
+                    excerpt(text),
                     self.book.font(pc.key.face).display_name,
                 )));
             }
@@ -693,15 +760,15 @@ impl Typesetter {
         // 4b. The remaining passes.
         let breaking = match first_pass {
             Some(b) => b,
-            None => self.break_items(&items, &widths),
+            None => self.break_items(items, &widths),
         };
 
         // 5. Set the lines.
         let lines = self.set_lines(
-            &items,
-            &contents,
-            &pieces,
-            &text,
+            items,
+            contents,
+            pieces,
+            text,
             spans,
             &breaking,
             measure,
@@ -744,7 +811,7 @@ impl Typesetter {
         self.syllabic
             .entry(key)
             .or_default()
-            .insert(word.into(), shaped.clone());
+            .insert(CompactString::from(word), shaped.clone());
         shaped
     }
 
@@ -870,23 +937,24 @@ impl Typesetter {
         let mut lines = Vec::with_capacity(breaking.breaks.len());
         let mut prev = None;
         let mut anchored = vec![false; spans.len()];
+        // Elements of a line: glyph ranges of pieces and glue.
+        enum El {
+            /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
+            Glyphs {
+                piece: usize,
+                g0: usize,
+                g1: usize,
+                hyphen: bool,
+            },
+            /// Glue: width, stretch, shrink, whether it is an interword space.
+            Glue(f64, f64, f64, bool),
+        }
+        let mut els: Vec<El> = Vec::new();
         for (li, &b) in breaking.breaks.iter().enumerate() {
             let start = kp::line_start(items, prev).min(b);
             prev = Some(b);
             let hyphenated = matches!(items[b], Item::Penalty { auto: true, .. });
-            // Elements of the line: glyph ranges of pieces and glue.
-            enum El {
-                /// Glyphs `g0..g1` of a piece, followed by a hyphen if `hyphen`.
-                Glyphs {
-                    piece: usize,
-                    g0: usize,
-                    g1: usize,
-                    hyphen: bool,
-                },
-                /// Glue: width, stretch, shrink, whether it is an interword space.
-                Glue(f64, f64, f64, bool),
-            }
-            let mut els: Vec<El> = Vec::new();
+            els.clear();
             let mut i = start;
             while i < b {
                 match (items[i], contents[i]) {
@@ -1036,32 +1104,21 @@ impl Typesetter {
                         } else {
                             None
                         };
-                        let mut place = |g: &super::shape::Glyph, gtext: String, x: &mut f64| {
+                        let mut place = |g: &super::shape::Glyph, gtext: &str, x: &mut f64| {
                             let fits = matches!(&cur, Some((run, dy)) if run.face == g.face
                                 && run.size == pc.size && *dy == pc.dy);
                             if !fits {
                                 if let Some((run, _)) = cur.take() {
                                     runs.push(run);
                                 }
-                                cur = Some((
-                                    GlyphRun {
-                                        face: g.face,
-                                        size: pc.size,
-                                        x: *x,
-                                        y: 0.0,
-                                        glyphs: Vec::with_capacity(glyph_estimate),
-                                        width: 0.0,
-                                    },
-                                    pc.dy,
-                                ));
+                                let mut run = GlyphRun::new(g.face, pc.size, *x, 0.0);
+                                run.glyphs.reserve(glyph_estimate);
+                                run.text.reserve(text_len);
+                                cur = Some((run, pc.dy));
                             }
                             if let Some((run, _)) = &mut cur {
-                                run.glyphs.push(PlacedGlyph {
-                                    id: g.id,
-                                    x: *x - run.x + g.x_offset * pc.size,
-                                    dy: pc.dy + g.y_offset * pc.size,
-                                    text: gtext,
-                                });
+                                let gx = *x - run.x + g.x_offset * pc.size;
+                                run.push_glyph(g.id, gx, pc.dy + g.y_offset * pc.size, gtext);
                                 *x += g.advance * pc.size;
                                 run.width = *x - run.x;
                             }
@@ -1072,15 +1129,15 @@ impl Typesetter {
                             let gtext = if first_of_cluster {
                                 let s = pc.start + g.cluster;
                                 let e = cluster_end(k);
-                                text.get(s.min(e)..e).unwrap_or("").to_owned()
+                                text.get(s.min(e)..e).unwrap_or("")
                             } else {
-                                String::new()
+                                ""
                             };
                             place(g, gtext, &mut x);
                         }
                         if let Some(h) = hyphen_glyphs {
                             for (k, g) in h.glyphs.iter().enumerate() {
-                                place(g, if k == 0 { "-".into() } else { String::new() }, &mut x);
+                                place(g, if k == 0 { "-" } else { "" }, &mut x);
                             }
                         }
                     }
@@ -1303,7 +1360,7 @@ mod tests {
             .map(|l| {
                 l.runs
                     .iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g)))
                     .collect()
             })
             .collect()
@@ -1433,7 +1490,7 @@ mod tests {
                 let g: String = l
                     .runs
                     .iter()
-                    .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
+                    .flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g)))
                     .collect();
                 assert_eq!(g, l.text.replace(' ', ""));
             }
@@ -1448,10 +1505,11 @@ mod tests {
             &plain("office fluff"),
             &Measure::new(300.0, 0.0, Align::Justify),
         );
-        let g = &out.value[0].runs[0].glyphs;
+        let run = &out.value[0].runs[0];
+        let g = &run.glyphs;
         assert!(g.len() < "officefluff".len(), "ligatures formed");
         assert!(
-            g.iter().any(|g| g.text.chars().count() > 1),
+            g.iter().any(|g| run.glyph_text(g).chars().count() > 1),
             "a glyph carries several characters"
         );
         assert_eq!(glyph_text(&out.value)[0], "officefluff");
@@ -1526,8 +1584,9 @@ mod tests {
                 if l.hyphenated {
                     broke = true;
                     assert!(l.text.ends_with('-'));
-                    let last = l.runs.last().unwrap().glyphs.last().unwrap();
-                    assert_eq!(last.text, "-", "a hyphen glyph is drawn");
+                    let run = l.runs.last().unwrap();
+                    let last = run.glyphs.last().unwrap();
+                    assert_eq!(run.glyph_text(last), "-", "a hyphen glyph is drawn");
                 }
             }
         }
@@ -1659,7 +1718,7 @@ mod tests {
                     } else {
                         prop_assert!(l.set_width <= l.width + 0.01, "{l:?}");
                     }
-                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+                    let g: String = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g))).collect();
                     let expect: String = l.text.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
                     let got: String = g.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
                     prop_assert_eq!(got, expect);

@@ -6,6 +6,7 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use rustybuzz::{Feature, ShapePlan, UnicodeBuffer};
 
@@ -85,7 +86,10 @@ pub struct Shaper {
     features: Vec<Feature>,
     smcp_features: Vec<Feature>,
     plans: FxHashMap<(FaceId, bool, rustybuzz::Script), Arc<ShapePlan>>,
-    words: FxHashMap<ShapeKey, FxHashMap<Box<str>, Arc<Shaped>>>,
+    /// Shaped words by their text. Keys up to 24 bytes (nearly every word) are stored in
+    /// the table itself: with boxed keys, reading each key from the heap to compare it
+    /// cost a cache miss per word set.
+    words: FxHashMap<ShapeKey, FxHashMap<CompactString, Arc<Shaped>>>,
     /// Names in the style's feature list that are not OpenType feature tags.
     pub bad_features: Vec<String>,
 }
@@ -123,7 +127,7 @@ impl Shaper {
         self.words
             .entry(key)
             .or_default()
-            .insert(text.into(), shaped.clone());
+            .insert(CompactString::from(text), shaped.clone());
         shaped
     }
 

@@ -195,17 +195,17 @@ impl<S: PageSink> PageSink for Decorate<'_, S> {
                 },
             )];
             let lines = self.heads.set_paragraph(&spans, &measure).value;
-            if let Some(line) = lines.first() {
+            if let Some(line) = lines.into_iter().next() {
                 page.items
-                    .extend(line.to_items(left, g.top - 2.0 * self.size));
+                    .extend(line.into_items(left, g.top - 2.0 * self.size));
             }
         }
         if folio {
             let spans = [Span::new(number.to_string(), style)];
             let lines = self.heads.set_paragraph(&spans, &measure).value;
-            if let Some(line) = lines.first() {
+            if let Some(line) = lines.into_iter().next() {
                 let y = g.top + g.block_height + (g.height - g.top - g.block_height) / 2.0;
-                page.items.extend(line.to_items(left, y));
+                page.items.extend(line.into_items(left, y));
             }
         }
         self.inner.page(number, page)
@@ -369,11 +369,8 @@ impl<'d> BookSetter<'d> {
         out: &mut Builder<'_, '_, S>,
     ) -> Result<(), WriteError> {
         let breaks = widow_orphan_breaks(lines.len(), self.style.text.widows_orphans.max(1));
-        for (i, line) in lines.iter().enumerate() {
-            let mut items = line.to_items(frame.left, 0.0);
-            if let Some(label) = self.pending_label.take() {
-                items.extend(label);
-            }
+        for (i, line) in lines.into_iter().enumerate() {
+            let mut links = Vec::new();
             let mut notes = Vec::new();
             for anchor in &line.anchors {
                 let Some(id) = anchor.name.strip_prefix("noteref-") else {
@@ -382,7 +379,7 @@ impl<'d> BookSetter<'d> {
                 let id = NoteId(id.to_owned());
                 let label = self.label(&id);
                 let call_size = self.size * 0.65;
-                items.push(PageItem::Link {
+                links.push(PageItem::Link {
                     rect: Rect {
                         x: frame.left + anchor.x - 1.0,
                         y: -self.size * 0.9,
@@ -393,6 +390,11 @@ impl<'d> BookSetter<'d> {
                 });
                 notes.push(self.note_lines(&id)?);
             }
+            let mut items = line.into_items(frame.left, 0.0);
+            if let Some(label) = self.pending_label.take() {
+                items.extend(label);
+            }
+            items.extend(links);
             out.push(Flow::Line(SetLine {
                 advance,
                 items,
@@ -430,7 +432,7 @@ impl<'d> BookSetter<'d> {
             .into_iter()
             .map(|line| SetLine {
                 advance: self.note_leading,
-                items: line.to_items(0.0, 0.0),
+                items: line.into_items(0.0, 0.0),
                 notes: Vec::new(),
                 break_after: true,
             })
@@ -471,7 +473,7 @@ impl<'d> BookSetter<'d> {
             });
             let mut first = true;
             for line in lines {
-                let mut items = line.to_items(frame.left + dx, 0.0);
+                let mut items = line.into_items(frame.left + dx, 0.0);
                 if first {
                     items.push(PageItem::Anchor {
                         name: "title".into(),
@@ -653,7 +655,10 @@ impl<'d> BookSetter<'d> {
                         true,
                     );
                     // The label hangs in the margin of the item's first line.
-                    self.pending_label = lines.first().map(|l| l.to_items(frame.left, 0.0));
+                    self.pending_label = lines
+                        .into_iter()
+                        .next()
+                        .map(|l| l.into_items(frame.left, 0.0));
                     self.blocks(item, inner, out)?;
                 }
                 self.indent_next = false;
@@ -848,7 +853,7 @@ impl<'d> BookSetter<'d> {
         });
         let mut first = true;
         for line in lines {
-            let mut items = line.to_items(frame.left + dx, 0.0);
+            let mut items = line.into_items(frame.left + dx, 0.0);
             if first {
                 items.push(PageItem::Anchor {
                     name: anchor.clone(),

@@ -77,6 +77,19 @@ pub(super) fn build(
                         run.x, run.y, run.size
                     )));
                 }
+                if let Some(i) = run
+                    .glyphs
+                    .iter()
+                    .position(|g| run.try_glyph_text(g).is_none())
+                {
+                    return Err(bad(format!(
+                        "glyph {i} of the run at ({}, {}) has text range {:?}, which is not a stretch of the run's {}-byte text",
+                        run.x,
+                        run.y,
+                        run.glyphs[i].text,
+                        run.text.len()
+                    )));
+                }
                 if run.glyphs.is_empty() {
                     continue;
                 }
@@ -213,7 +226,7 @@ fn draw_run(
         while end < run.glyphs.len() && run.glyphs[end].text.is_empty() {
             end += 1;
         }
-        let text = run.glyphs[i].text.as_str();
+        let text = run.glyph_text(&run.glyphs[i]);
         if end == i + 1 && face.claim_text(placed[i].0, text) {
             i = end;
             continue;

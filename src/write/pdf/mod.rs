@@ -136,7 +136,8 @@ pub enum PdfError {
         /// The glyph id.
         glyph: u16,
     },
-    /// A coordinate or size is not a finite number, or a page has no area.
+    /// A coordinate or size is not a finite number, a page has no area, or a glyph's
+    /// text range is not within its run's text.
     #[error("page {page}: {what}")]
     BadGeometry {
         /// The page number, from 1.

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::typeset::frame::{FaceData, FaceId, GlyphRun, PlacedGlyph, Rect as FrameRect};
+use crate::typeset::frame::{FaceData, FaceId, GlyphRun, Rect as FrameRect};
 
 fn libertine() -> FaceSet {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/LinLibertine_R.otf");
@@ -18,24 +18,27 @@ fn libertine() -> FaceSet {
 /// A run of one glyph per character (looked up in the cmap, no shaping), 10 pt apart.
 fn run_of(faces: &FaceSet, text: &str) -> GlyphRun {
     let face = ttf_parser::Face::parse(&faces.faces[0].data, 0).unwrap();
-    let glyphs = text
-        .chars()
-        .enumerate()
-        .map(|(i, c)| PlacedGlyph {
-            id: face.glyph_index(c).unwrap().0,
-            x: 10.0 * i as f64,
-            dy: 0.0,
-            text: c.to_string(),
-        })
-        .collect();
-    GlyphRun {
-        face: FaceId(0),
-        size: 12.0,
-        x: 72.0,
-        y: 100.0,
-        glyphs,
-        width: 10.0 * text.chars().count() as f64,
+    let mut run = GlyphRun::new(FaceId(0), 12.0, 72.0, 100.0);
+    for (i, c) in text.chars().enumerate() {
+        let id = face.glyph_index(c).unwrap().0;
+        run.push_glyph(id, 10.0 * i as f64, 0.0, c.encode_utf8(&mut [0; 4]));
     }
+    run.width = 10.0 * text.chars().count() as f64;
+    run
+}
+
+/// Returns `run` with glyph `i` standing for `text` instead.
+fn retext(run: &GlyphRun, i: usize, text: &str) -> GlyphRun {
+    let mut out = GlyphRun {
+        glyphs: Vec::new(),
+        text: String::new(),
+        ..run.clone()
+    };
+    for (k, g) in run.glyphs.iter().enumerate() {
+        let t = if k == i { text } else { run.glyph_text(g) };
+        out.push_glyph(g.id, g.x, g.dy, t);
+    }
+    out
 }
 
 fn page(items: Vec<PageItem>) -> Page {
@@ -142,6 +145,24 @@ fn rejects_non_finite_geometry() {
 }
 
 #[test]
+fn rejects_glyph_text_outside_the_run_text() {
+    let faces = libertine();
+    // Past the end, backwards, and through the middle of "é".
+    for (a, b) in [(1, 9), (2, 1), (1, 2)] {
+        let range = a..b;
+        let mut run = run_of(&faces, "aé");
+        run.glyphs[1].text = range.clone();
+        let err = write_one(&page(vec![PageItem::Text(run)])).err().unwrap();
+        assert!(
+            matches!(err, PdfError::BadGeometry { page: 1, ref what } if what.contains("text range")),
+            "{range:?}: {err}"
+        );
+    }
+    // The run as made is fine.
+    assert!(write_one(&page(vec![PageItem::Text(run_of(&faces, "aé"))])).is_ok());
+}
+
+#[test]
 fn an_empty_document_gets_one_blank_page() {
     let faces = libertine();
     let w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
@@ -169,8 +190,8 @@ fn warns_about_a_duplicate_anchor() {
 fn records_each_glyph_once_with_its_first_text() {
     let faces = libertine();
     let mut w = PdfWriter::new(Vec::new(), &faces, &meta()).unwrap();
-    let mut run = run_of(&faces, "abab");
-    run.glyphs[2].text = "A".into(); // the same glyph as "a", other text: ActualText
+    // The same glyph as "a" standing for other text: ActualText.
+    let run = retext(&run_of(&faces, "abab"), 2, "A");
     w.write_page(&page(vec![PageItem::Text(run.clone())]))
         .unwrap();
     let used = font::used_glyphs(&w.faces[0]);
@@ -197,8 +218,7 @@ fn records_each_glyph_once_with_its_first_text() {
 #[test]
 fn content_shows_runs_with_adjustments_and_actual_text() {
     let faces = libertine();
-    let mut run = run_of(&faces, "aba");
-    run.glyphs[2].text = "à".into();
+    let run = retext(&run_of(&faces, "aba"), 2, "à");
     let mut state: Vec<FaceState> = faces
         .faces
         .iter()
