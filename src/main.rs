@@ -55,7 +55,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// per input and give exit status 1 once all inputs are done.
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if cli.list_formats {
-        list_formats();
+        list_formats()?;
         return Ok(ExitCode::SUCCESS);
     }
     let from = match &cli.from {
@@ -178,14 +178,28 @@ fn report(cli: &Cli, input: &Path, warnings: &[Warning]) {
     }
 }
 
-fn list_formats() {
-    println!("Input formats (--from):");
+/// Prints the formats; a closed pipe (`lacuna --list-formats | head -1`) is not an error.
+fn list_formats() -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "Input formats (--from):")?;
     for r in read::READERS {
         let exts: Vec<String> = r.extensions.iter().map(|e| format!(".{e}")).collect();
-        println!("  {:<12} {:<18} {}", r.name, exts.join(" "), r.description);
+        writeln!(
+            out,
+            "  {:<12} {:<18} {}",
+            r.name,
+            exts.join(" "),
+            r.description
+        )?;
     }
-    println!("Output formats (flags):");
+    writeln!(out, "Output formats (flags):")?;
     for w in write::WRITERS {
-        println!("  --{:<10} .{:<17} {}", w.name, w.extension, w.description);
+        writeln!(
+            out,
+            "  --{:<10} .{:<17} {}",
+            w.name, w.extension, w.description
+        )?;
     }
+    out.flush()
 }

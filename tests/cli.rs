@@ -239,3 +239,26 @@ fn crlf_bom_and_tabs_read_like_lf() {
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    // Standard output is a pipe whose reader has already gone (`lacuna … | head -0`):
+    // every write fails with EPIPE; lacuna must neither panic nor report an error.
+    let seed = common::seed();
+    for args in [
+        vec!["--list-formats"],
+        vec![seed.to_str().unwrap(), "--json", "-o", "-"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = common::lacuna()
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
