@@ -32,25 +32,7 @@ fn rewritten_foreign_tei_keeps_every_word_in_order() {
             "{}: too little text to test",
             path.display()
         );
-        if before != after {
-            let at = before
-                .chars()
-                .zip(after.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let show = |s: &str| {
-                s.chars()
-                    .skip(at.saturating_sub(30))
-                    .take(80)
-                    .collect::<String>()
-            };
-            panic!(
-                "{}: text differs after {at} characters:\n before: {}\n  after: {}",
-                path.display(),
-                show(&before),
-                show(&after)
-            );
-        }
+        tei_support::assert_same_text(&path.display().to_string(), &before, &after);
     }
 }
 

@@ -137,24 +137,7 @@ fn seed_tei_has_every_word_in_order() {
     actual.push_str(&visible_text(&xml, false));
     actual.push_str(&doc.meta.source.unwrap().bibl);
     let (expected, actual) = (squeeze(&expected), squeeze(&actual));
-    if expected != actual {
-        let at = expected
-            .chars()
-            .zip(actual.chars())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let show = |s: &str| {
-            s.chars()
-                .skip(at.saturating_sub(30))
-                .take(80)
-                .collect::<String>()
-        };
-        panic!(
-            "the TEI's text differs from the seed after {at} characters:\n seed: {}\n  TEI: {}",
-            show(&expected),
-            show(&actual)
-        );
-    }
+    tei_support::assert_same_text("the seed's TEI", &expected, &actual);
 }
 
 #[test]

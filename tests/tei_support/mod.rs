@@ -182,6 +182,29 @@ pub fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Asserts that two squeezed texts are equal; on failure shows where they part.
+pub fn assert_same_text(what: &str, expected: &str, actual: &str) {
+    if expected == actual {
+        return;
+    }
+    let at = expected
+        .chars()
+        .zip(actual.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let show = |s: &str| {
+        s.chars()
+            .skip(at.saturating_sub(30))
+            .take(80)
+            .collect::<String>()
+    };
+    panic!(
+        "{what}: the texts differ after {at} characters:\n expected: {}\n   actual: {}",
+        show(expected),
+        show(actual)
+    );
+}
+
 /// Returns the TEI schema: `TEI_SCHEMA`, or the copy vendored in `schemas/`.
 pub fn schema() -> PathBuf {
     std::env::var_os("TEI_SCHEMA")
