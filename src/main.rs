@@ -3,7 +3,7 @@
 mod cli;
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -12,6 +12,7 @@ use lacuna::read::{self, ReadOptions};
 use lacuna::style::Style;
 use lacuna::write::{self, WriteContext, WriterInfo};
 use lacuna::{Error, Warning};
+use rayon::prelude::*;
 
 use cli::Cli;
 
@@ -108,19 +109,66 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         timestamp: lacuna::timestamp_from_env(),
         base_dir: None,
     };
-    let mut failed = false;
-    for input in &cli.inputs {
+    if to_stdout {
+        let input = &cli.inputs[0];
+        let ctx = WriteContext {
+            base_dir: input.parent().map(Path::to_owned),
+            ..ctx
+        };
+        return match to_standard_output(input, from, &options, writers[0], &ctx) {
+            Ok(warnings) => {
+                report(cli, input, &warnings);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) if e.is_usage() => Err(e.into()),
+            Err(e) if is_broken_pipe_error(&e) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("lacuna: {e}");
+                Ok(ExitCode::from(EXIT_INPUT))
+            }
+        };
+    }
+
+    // Corpus mode: this shard's inputs, converted in parallel; what each one gives is
+    // reported in input order once all are done, so output is the same on any machine.
+    let inputs: Vec<&PathBuf> = match cli.shard {
+        Some(shard) => cli
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| shard.takes(*i))
+            .map(|(_, p)| p)
+            .collect(),
+        None => cli.inputs.iter().collect(),
+    };
+    let convert = |input: &&PathBuf| {
         let ctx = WriteContext {
             base_dir: input.parent().map(Path::to_owned),
             ..ctx.clone()
         };
-        match convert_one(cli, input, from, &options, &writers, &ctx, to_stdout) {
-            Ok(()) => {}
-            Err(e) if e.is_usage() => return Err(e.into()),
-            Err(Error::Write { source, .. }) if matches!(&source, lacuna::diag::WriteError::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) =>
-            {
-                return Ok(ExitCode::SUCCESS);
+        convert_one(input, from, &options, &writers, &ctx, &cli.out_dir)
+    };
+    let results: Vec<Result<Converted, Error>> = if inputs.len() > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cli.jobs.unwrap_or(0))
+            .build()
+            .context("cannot start worker threads")?;
+        pool.install(|| inputs.par_iter().map(convert).collect())
+    } else {
+        inputs.iter().map(convert).collect()
+    };
+    let mut failed = false;
+    for (input, result) in inputs.iter().zip(results) {
+        match result {
+            Ok(done) => {
+                report(cli, input, &done.warnings);
+                if cli.verbose {
+                    for path in done.written {
+                        eprintln!("lacuna: wrote {}", path.display());
+                    }
+                }
             }
+            Err(e) if e.is_usage() => return Err(e.into()),
             Err(e) => {
                 eprintln!("lacuna: {e}");
                 failed = true;
@@ -134,36 +182,57 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn is_broken_pipe_error(e: &Error) -> bool {
+    match e {
+        Error::Write {
+            source: lacuna::diag::WriteError::Io(io),
+            ..
+        }
+        | Error::Io { source: io, .. } => io.kind() == std::io::ErrorKind::BrokenPipe,
+        _ => false,
+    }
+}
+
+/// What converting one input gave.
+struct Converted {
+    /// The reader's and writers' warnings, in that order.
+    warnings: Vec<Warning>,
+    /// The files written.
+    written: Vec<PathBuf>,
+}
+
 fn convert_one(
-    cli: &Cli,
     input: &Path,
     from: Option<&'static read::ReaderInfo>,
     options: &ReadOptions,
     writers: &[&WriterInfo],
     ctx: &WriteContext<'_>,
-    to_stdout: bool,
-) -> Result<(), Error> {
+    out_dir: &Path,
+) -> Result<Converted, Error> {
     let doc = lacuna::read_path(input, from, options)?;
-    report(cli, input, &doc.warnings);
-    if to_stdout {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        let warnings = lacuna::write_to(&doc.value, writers[0], ctx, &mut lock)?;
-        lock.flush().map_err(|source| Error::Io {
-            path: "-".into(),
-            source,
-        })?;
-        report(cli, input, &warnings);
-        return Ok(());
-    }
-    let (written, warnings) = lacuna::write_outputs(&doc.value, input, writers, ctx, &cli.out_dir)?;
-    report(cli, input, &warnings);
-    if cli.verbose {
-        for path in written {
-            eprintln!("lacuna: wrote {}", path.display());
-        }
-    }
-    Ok(())
+    let mut warnings = doc.warnings;
+    let (written, more) = lacuna::write_outputs(&doc.value, input, writers, ctx, out_dir)?;
+    warnings.extend(more);
+    Ok(Converted { warnings, written })
+}
+
+fn to_standard_output(
+    input: &Path,
+    from: Option<&'static read::ReaderInfo>,
+    options: &ReadOptions,
+    writer: &WriterInfo,
+    ctx: &WriteContext<'_>,
+) -> Result<Vec<Warning>, Error> {
+    let doc = lacuna::read_path(input, from, options)?;
+    let mut warnings = doc.warnings;
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    warnings.extend(lacuna::write_to(&doc.value, writer, ctx, &mut lock)?);
+    lock.flush().map_err(|source| Error::Io {
+        path: "-".into(),
+        source,
+    })?;
+    Ok(warnings)
 }
 
 fn report(cli: &Cli, input: &Path, warnings: &[Warning]) {

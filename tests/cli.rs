@@ -262,3 +262,57 @@ fn a_closed_pipe_is_not_an_error() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn shards_split_the_inputs_and_parallel_runs_match_serial_ones() {
+    let dir = common::temp_dir();
+    let names: Vec<String> = (1..=5).map(|i| format!("doc{i}.txt")).collect();
+    for (i, name) in names.iter().enumerate() {
+        // Each document warns once, so the order of the warnings can be checked.
+        let text = format!("Title {i}\n\nText....{{1}} more....{{3}}\n");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
+    args.extend(["--json", "--tei", "--pdf"]);
+    let with = |extra: &[&str]| {
+        let mut a = args.clone();
+        a.extend_from_slice(extra);
+        run(&a, dir.path())
+    };
+    // Shard 2 of 2 takes the 2nd and 4th inputs only.
+    let out = with(&["--shard", "2/2", "-o", "shard"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shard = files_in(&dir.path().join("shard"));
+    assert_eq!(
+        shard,
+        [
+            "doc2.json",
+            "doc2.pdf",
+            "doc2.tei.xml",
+            "doc4.json",
+            "doc4.pdf",
+            "doc4.tei.xml"
+        ]
+    );
+    // Two workers give the same files and the same messages, in input order, as one.
+    let serial = with(&["-j", "1", "-o", "serial"]);
+    let parallel = with(&["-j", "2", "-o", "parallel"]);
+    assert!(serial.status.success() && parallel.status.success());
+    assert_eq!(stderr(&serial), stderr(&parallel));
+    let order: Vec<String> = stderr(&parallel)
+        .lines()
+        .map(|l| l.split(':').nth(2).unwrap().trim().to_owned())
+        .collect();
+    assert_eq!(order, names);
+    for name in files_in(&dir.path().join("serial")) {
+        if name.ends_with(".pdf") {
+            continue; // PDF dates follow the clock without SOURCE_DATE_EPOCH
+        }
+        let a = std::fs::read(dir.path().join("serial").join(&name)).unwrap();
+        let b = std::fs::read(dir.path().join("parallel").join(&name)).unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+    assert_eq!(files_in(&dir.path().join("parallel")).len(), 15);
+    // A bad shard is a usage error.
+    assert_eq!(with(&["--shard", "3/2"]).status.code(), Some(2));
+}
