@@ -115,21 +115,7 @@ fn seed_tei_has_every_word_in_order() {
     // The transcript's characters, white space and the `{n}` note markers aside, must be
     // the TEI's title, body text (lacunae as printed, the incident in parentheses,
     // editorial notes left out) and colophon, in that order.
-    let source = common::read(&common::seed());
-    let mut expected = String::new();
-    let mut rest = source.as_str();
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
-        expected.push_str(&rest[..open]);
-        if !rest[open + 1..close - 1]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-        {
-            expected.push_str(&rest[open..close]);
-        }
-        rest = &rest[close..];
-    }
-    expected.push_str(rest);
+    let expected = common::strip_note_markers(&common::read(&common::seed()));
 
     let xml = seed_tei();
     let doc = tei_support::from_tei(&xml);

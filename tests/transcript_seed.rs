@@ -97,57 +97,12 @@ fn seed_text_is_normalised() {
 
 #[test]
 fn every_seed_word_appears_in_order() {
-    let source = common::read(&common::seed());
-    let marker = |w: &str| -> String {
-        // Remove the `{n}` marker syntax, keep everything else.
-        let mut out = String::new();
-        let mut rest = w;
-        while let Some(open) = rest.find('{') {
-            let close = rest[open..]
-                .find('}')
-                .map(|c| open + c + 1)
-                .unwrap_or(rest.len());
-            if rest[open + 1..close - 1]
-                .bytes()
-                .all(|b| b.is_ascii_digit())
-            {
-                out.push_str(&rest[..open]);
-            } else {
-                out.push_str(&rest[..close]);
-            }
-            rest = &rest[close..];
-        }
-        out.push_str(rest);
-        out
-    };
-    let expected: Vec<String> = source
-        .split_whitespace()
-        .map(marker)
-        .filter(|w| !w.is_empty())
-        .collect();
     let doc = seed_doc().value;
     let mut ir_text = doc.meta.title.clone().unwrap_or_default();
     ir_text.push('\n');
     ir_text.push_str(&blocks_text(&doc.body));
     ir_text.push_str(&doc.meta.source.as_ref().unwrap().bibl);
-    // A word of the IR may be several words of the source joined at a line end
-    // ("famine—" + "that"); otherwise the sequences must agree word for word.
-    let mut expected = expected.iter();
-    for (i, word) in ir_text.split_whitespace().enumerate() {
-        let mut joined = String::new();
-        while joined.len() < word.len() {
-            let next = expected
-                .next()
-                .unwrap_or_else(|| panic!("IR word {i} {word:?} is extra"));
-            joined.push_str(next);
-        }
-        assert_eq!(word, joined, "IR word {i} differs from the source");
-    }
-    let missing: Vec<_> = expected.collect();
-    assert!(
-        missing.is_empty(),
-        "source words missing from the IR: {missing:?}"
-    );
+    common::assert_words_in_order("IR", &ir_text, &common::seed_words());
 }
 
 #[test]

@@ -71,3 +71,49 @@ pub fn temp_dir() -> tempfile::TempDir {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Removes the `{n}` note-marker syntax from `text`, keeping every other character.
+pub fn strip_note_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(&rest[..open]);
+        let inner = rest.get(open + 1..close.saturating_sub(1)).unwrap_or("");
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&rest[open..close]);
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The seed's words (split on any white space), `{n}` markers removed.
+pub fn seed_words() -> Vec<String> {
+    strip_note_markers(&read(&seed()))
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Asserts that `text` has exactly the words of `source`, in order. A word of `text`
+/// may be several source words joined at a line end ("famine—" + "that").
+pub fn assert_words_in_order(what: &str, text: &str, source: &[String]) {
+    let mut expected = source.iter();
+    for (i, word) in text.split_whitespace().enumerate() {
+        let mut joined = String::new();
+        while joined.len() < word.len() {
+            let next = expected
+                .next()
+                .unwrap_or_else(|| panic!("{what}: word {i} {word:?} is extra"));
+            joined.push_str(next);
+        }
+        assert_eq!(word, joined, "{what}: word {i} differs from the source");
+    }
+    let missing: Vec<_> = expected.collect();
+    assert!(
+        missing.is_empty(),
+        "{what}: source words missing: {missing:?}"
+    );
+}
