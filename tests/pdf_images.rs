@@ -35,17 +35,7 @@ impl PageSink for Pages {
 
 /// Converts `input` to PDF with the binary into `dir`; returns the PDF path and stderr.
 fn convert(dir: &Path, input: &Path) -> (PathBuf, String) {
-    let out = common::lacuna()
-        .arg(input)
-        .args(["--pdf", "-o"])
-        .arg(dir)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    let stem = input.file_stem().unwrap().to_string_lossy().into_owned();
-    (dir.join(format!("{stem}.pdf")), stderr)
+    common::convert_pdf(dir, input, &[])
 }
 
 fn run(cmd: &str, args: &[&str], path: &Path) -> String {

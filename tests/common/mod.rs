@@ -117,3 +117,20 @@ pub fn assert_words_in_order(what: &str, text: &str, source: &[String]) {
         "{what}: source words missing: {missing:?}"
     );
 }
+
+/// Converts `input` to PDF with the binary into `dir` (with a fixed
+/// `SOURCE_DATE_EPOCH`); asserts success and returns the PDF's path and stderr.
+pub fn convert_pdf(dir: &Path, input: &Path, extra: &[&str]) -> (PathBuf, String) {
+    let out = lacuna()
+        .arg(input)
+        .args(["--pdf", "-o"])
+        .arg(dir)
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let stem = input.file_stem().unwrap().to_string_lossy().into_owned();
+    (dir.join(format!("{stem}.pdf")), stderr)
+}
