@@ -155,10 +155,12 @@ pub enum Error {
     #[error("{0}")]
     Format(String),
     /// A style file is not valid.
-    #[error("{}: {message}", path.display())]
+    #[error("{}:{}{message}", path.display(), pos.map(|p| format!("{p}: ")).unwrap_or_else(|| " ".into()))]
     Style {
-        /// The style file.
+        /// The style file (or the style name that was not found).
         path: PathBuf,
+        /// Where in the file, when known.
+        pos: Option<Pos>,
         /// What is wrong, with line and column where known.
         message: String,
     },

@@ -189,8 +189,43 @@ fn style_errors_give_line_and_column() {
     );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.starts_with("lacuna: s.toml: 2:9: "), "{err}");
+    assert!(err.starts_with("lacuna: s.toml:2:9: "), "{err}");
     assert!(err.contains("unknown unit"), "{err}");
+}
+
+#[test]
+fn an_impossible_page_is_one_usage_error_not_hundreds_of_warnings() {
+    let dir = common::temp_dir();
+    let style = "extends = \"a5-book\"\n[page]\nwidth = \"10mm\"\ninner = \"30mm\"\n";
+    std::fs::write(dir.path().join("tiny.toml"), style).unwrap();
+    let seed = common::seed();
+    let out = run(
+        &[seed.to_str().unwrap(), "--pdf", "--style", "tiny.toml"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("lacuna: tiny.toml:3:1: the text block is"),
+        "{err}"
+    );
+    assert!(!dir.path().join("minutes-1917.pdf").exists());
+}
+
+#[test]
+fn an_unknown_style_name_lists_the_builtins() {
+    let dir = common::temp_dir();
+    let seed = common::seed();
+    let out = run(
+        &[seed.to_str().unwrap(), "--json", "--style", "a4"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("a5-book, a4-report"), "{err}");
+    assert!(err.contains("did you mean a4-report?"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
 }
 
 #[test]

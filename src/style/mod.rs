@@ -3,15 +3,15 @@
 //! A style says how a document looks, never what it says. Every key has a default, so a
 //! user style names only what it changes; an unknown key is an error with its position.
 
+mod check;
 mod length;
-
-use std::path::Path;
+mod load;
 
 use serde::{Deserialize, Serialize};
 
 pub use length::Length;
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 
 /// The built-in styles, by name, as shipped in `styles/`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -25,6 +25,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub struct Style {
     /// A short name for messages.
     pub name: String,
+    /// The style this one starts from: a built-in name or a TOML file relative to this
+    /// one. Its keys are overridden by this file's; `None` once the style is loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// Page size and margins.
     pub page: Page,
     /// Body text.
@@ -164,6 +168,7 @@ impl Default for Style {
     fn default() -> Self {
         Style {
             name: "a5-book".to_owned(),
+            extends: None,
             page: Page::default(),
             text: Text::default(),
             headings: Headings::default(),
@@ -261,20 +266,21 @@ impl Style {
         })
     }
 
-    /// Loads a style: a built-in name, or a path to a TOML file.
+    /// Loads a style: a built-in name, or a path to a TOML file, which may `extends` a
+    /// built-in style or another file and override a few keys. Unknown names and keys get
+    /// "did you mean"; a page that cannot hold text is an error at the key to change.
     pub fn load(name_or_path: &str) -> Result<Style> {
-        if let Some(style) = Style::builtin(name_or_path) {
-            return Ok(style);
-        }
-        let path = Path::new(name_or_path);
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Style::parse(&text).map_err(|message| Error::Style {
-            path: path.to_owned(),
-            message,
-        })
+        load::load(name_or_path)
+    }
+
+    /// Returns the names of the built-in styles.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(name, _)| *name)
+    }
+
+    /// Returns the TOML text of a built-in style, every key commented: a file to start from.
+    pub fn builtin_text(name: &str) -> Option<&'static str> {
+        BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
     }
 }
 
@@ -302,6 +308,38 @@ mod tests {
         let err = Style::parse("[page]\nwidht = \"10mm\"\n").unwrap_err();
         assert!(err.starts_with("2:1:"), "{err}");
         assert!(err.contains("widht"), "{err}");
+    }
+
+    /// `--print-style` hands these files to users as the place to start: each must set
+    /// every key there is, and say in a comment what it does.
+    #[test]
+    fn builtin_styles_name_and_explain_every_key() {
+        let all = toml::Table::try_from(Style::default()).unwrap();
+        for (name, text) in BUILTIN {
+            let file: toml::Table = toml::from_str(text).unwrap();
+            for (section, value) in &all {
+                match value {
+                    toml::Value::Table(keys) => {
+                        let got = file[section].as_table().unwrap();
+                        for key in keys.keys() {
+                            assert!(got.contains_key(key), "{name}: [{section}] {key} missing");
+                        }
+                    }
+                    _ => assert!(file.contains_key(section), "{name}: {section} missing"),
+                }
+            }
+            let mut prev = "";
+            for line in text.lines() {
+                let is_key = line.contains(" = ") && !line.starts_with('#');
+                if is_key && !prev.starts_with('#') && !prev.contains(" = ") {
+                    panic!("{name}: no comment above {line:?}");
+                }
+                prev = line;
+            }
+            assert_eq!(Style::builtin_text(name), Some(*text));
+        }
+        let names: Vec<&str> = Style::builtin_names().collect();
+        assert_eq!(names, ["a5-book", "a4-report"]);
     }
 
     #[test]
