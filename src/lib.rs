@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod diag;
 pub mod ir;
 pub mod read;
