@@ -43,9 +43,15 @@ impl Printer {
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} files, {msg} failed, {per_sec}, ETA {eta}",
+            "{bar:30} {pos}/{len} files, {msg} failed, {rate} files/s, ETA {eta}",
         )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1}", state.per_sec());
+            },
+        );
         bar.set_style(style);
         bar.set_message("0");
         bar.enable_steady_tick(Duration::from_millis(250));
