@@ -2,16 +2,30 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Convert scholarly texts — transcripts, Markdown, TEI — to PDF, EPUB, TEI and JSON.
 ///
 /// Each output flag adds one backend; all run on every input in one go. Outputs are
 /// named after the input: minutes.txt → out/minutes.json, out/minutes.tei.xml, …
+/// A folder is converted whole, its tree mirrored under the output folder:
+/// corpus/1917/apr/minutes.txt → out/1917/apr/minutes.pdf.
 #[derive(Debug, Parser)]
-#[command(name = "lacuna", version, about, max_term_width = 100)]
+#[command(
+    name = "lacuna",
+    version,
+    about,
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
-    /// Input files (a transcript .txt, Markdown .md, TEI .xml, or lacuna JSON)
+    /// Other tasks
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Input files and folders (transcript .txt, Markdown .md, TEI .xml/.tei, lacuna
+    /// JSON); folders are walked recursively; `-` reads standard input (needs --from)
     #[arg(required_unless_present = "list_formats")]
     pub inputs: Vec<PathBuf>,
 
@@ -35,9 +49,19 @@ pub struct Cli {
     #[arg(short = 'o', long = "out-dir", value_name = "DIR", default_value = ".")]
     pub out_dir: PathBuf,
 
-    /// Input format, instead of guessing from the extension and content
+    /// Input format, instead of guessing from the extension and content; in folders,
+    /// every file (not hidden) is then taken, whatever its extension
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
+
+    /// Name of the outputs of standard input (`-`): NAME.json, NAME.pdf, …
+    #[arg(long, value_name = "NAME", default_value = "stdin")]
+    pub stem: String,
+
+    /// Write a JSON report of the run: per input its outputs, warnings (with line and
+    /// column), error and seconds spent, and the totals
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
 
     /// Style: a built-in name (a5-book, a4-report) or a TOML file
     #[arg(long, value_name = "STYLE", default_value = "a5-book")]
@@ -64,13 +88,26 @@ pub struct Cli {
     #[arg(long)]
     pub list_formats: bool,
 
-    /// Print no warnings
+    /// Print no warnings and no progress bar
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Also print each output file written
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// Tasks other than converting.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Merge the reports of the shards of an array job: print the totals and every
+    /// failed input; exit status 1 if an input failed, was converted twice, or a shard
+    /// has no report
+    MergeReports {
+        /// The reports (`--report` files)
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
 }
 
 impl Cli {

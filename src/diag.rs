@@ -1,5 +1,6 @@
 //! Errors and warnings, with the source positions they concern.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -172,15 +173,136 @@ pub enum Error {
         /// Why it failed.
         source: WriteError,
     },
+    /// The output folder cannot be used (it is a file, or cannot be created).
+    #[error("{}: {message}", path.display())]
+    OutDir {
+        /// The folder given with `-o`.
+        path: PathBuf,
+        /// Why it cannot be used.
+        message: String,
+    },
+    /// An output's destination exists and is not a file that can be replaced.
+    #[error("{}: {message}; nothing written for {}", path.display(), input.display())]
+    Destination {
+        /// The destination.
+        path: PathBuf,
+        /// The input whose outputs were refused.
+        input: PathBuf,
+        /// What is in the way.
+        message: String,
+    },
+    /// `SOURCE_DATE_EPOCH` is set but is not a usable time stamp.
+    #[error(
+        "SOURCE_DATE_EPOCH={value:?}: {reason}; it must be a whole number of seconds \
+         since 1970, from 0 to 253402300799 (the end of the year 9999)"
+    )]
+    SourceDateEpoch {
+        /// The variable's value.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// A reader or writer failed unexpectedly (a bug: please report it).
+    #[error("{}: internal error, please report it: {message}", path.display())]
+    Internal {
+        /// The input being converted.
+        path: PathBuf,
+        /// The panic's message.
+        message: String,
+    },
 }
 
 impl Error {
     /// Tells whether the error is the user's input's fault (exit code 1) rather than a
     /// usage mistake (exit code 2).
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::Format(_) | Error::Style { .. })
+        matches!(
+            self,
+            Error::Format(_)
+                | Error::Style { .. }
+                | Error::OutDir { .. }
+                | Error::SourceDateEpoch { .. }
+                | Error::Usage(_)
+        )
     }
+
+    /// Returns the position in the input the error concerns, if any.
+    pub fn pos(&self) -> Option<Pos> {
+        match self {
+            Error::InvalidUtf8 { pos, .. } => Some(*pos),
+            Error::Parse { error, .. } => Some(error.pos),
+            _ => None,
+        }
+    }
+}
+
+/// Renders an error with its chain of sources, as `outer: inner`, leaving out a source
+/// whose text the message already ends with: lacuna's errors print their source in
+/// their own text, and `anyhow`'s `{:#}` would print it twice.
+pub fn render_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Escapes C0 and C1 control characters (and DEL) as `\u{1b}`, so that a message
+/// quoting a document or a file name cannot move the cursor, retitle or recolour the
+/// terminal. The only function that prepares text for the terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Lacuna's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_and_plain_text_borrowed() {
+        assert!(matches!(escape_controls("Grüße – ok"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_controls("a\u{1b}]0;pwned\u{7}b\u{9b}31m\u{7f}\n"),
+            "a\\u{1b}]0;pwned\\u{7}b\\u{9b}31m\\u{7f}\\n"
+        );
+    }
+
+    #[test]
+    fn a_source_already_in_the_message_is_not_repeated() {
+        let e = Error::Io {
+            path: "nope.txt".into(),
+            source: io::Error::from(io::ErrorKind::NotFound),
+        };
+        let text = render_error(&e);
+        assert_eq!(text.matches("not found").count(), 1, "{text}");
+        let wrapped = anyhow::Error::from(e).context("reading inputs");
+        let text = render_error(wrapped.as_ref());
+        assert_eq!(text.matches("not found").count(), 1, "{text}");
+        assert!(text.starts_with("reading inputs: nope.txt: "), "{text}");
+    }
+}

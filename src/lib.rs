@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod corpus;
 pub mod diag;
 pub mod ir;
 pub mod read;
@@ -26,7 +27,6 @@ pub mod transform;
 pub mod typeset;
 pub mod write;
 
-use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
 pub use diag::{Error, ParseError, Pos, Result, Warned, Warning};
@@ -51,38 +51,74 @@ pub fn read_path(
         path: path.to_owned(),
         source,
     })?;
-    let text = read::decode(&bytes).map_err(|(offset, pos)| Error::InvalidUtf8 {
-        path: path.to_owned(),
+    let options = &ReadOptions {
+        base_dir: (options.base_dir.clone()).or_else(|| path.parent().map(Path::to_owned)),
+        ..options.clone()
+    };
+    read_bytes(&bytes, path, from, options)
+}
+
+/// Reads the bytes of an input (a file's, or standard input's) into the IR; `name` is
+/// the path that messages give and whose extension may choose the reader.
+pub fn read_bytes(
+    bytes: &[u8],
+    name: &Path,
+    from: Option<&ReaderInfo>,
+    options: &ReadOptions,
+) -> Result<Warned<Document>> {
+    let text = read::decode(bytes).map_err(|(offset, pos)| Error::InvalidUtf8 {
+        path: name.to_owned(),
         offset,
         pos,
     })?;
     if ir::is_blank(&text) {
         return Err(Error::Empty {
-            path: path.to_owned(),
+            path: name.to_owned(),
         });
     }
-    let reader = from.unwrap_or_else(|| read::detect(path, &text));
-    let options = &ReadOptions {
-        base_dir: (options.base_dir.clone()).or_else(|| path.parent().map(Path::to_owned)),
-        ..options.clone()
-    };
+    let reader = from.unwrap_or_else(|| read::detect(name, &text));
     (reader.read)(&text, options).map_err(|error| Error::Parse {
-        path: path.to_owned(),
+        path: name.to_owned(),
         error,
     })
 }
 
-/// Returns the output timestamp: `SOURCE_DATE_EPOCH` when set and valid, else now.
-pub fn timestamp_from_env() -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0)
-        })
+/// The latest time a PDF date can hold (9999-12-31T23:59:59Z), as a Unix time.
+pub const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
+/// Returns the output timestamp: `SOURCE_DATE_EPOCH` when set, else now.
+///
+/// A value that is not a whole number of seconds from 0 to [`MAX_TIMESTAMP`] is an
+/// error (as the reproducible-builds specification asks), never silently the clock.
+pub fn timestamp_from_env() -> Result<i64> {
+    match std::env::var_os("SOURCE_DATE_EPOCH") {
+        Some(value) => parse_source_date_epoch(&value.to_string_lossy()),
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| (d.as_secs() as i64).min(MAX_TIMESTAMP))
+            .unwrap_or(0)),
+    }
+}
+
+/// Parses a `SOURCE_DATE_EPOCH` value: ASCII digits only, at most [`MAX_TIMESTAMP`].
+pub fn parse_source_date_epoch(value: &str) -> Result<i64> {
+    let error = |reason| Error::SourceDateEpoch {
+        value: value.to_owned(),
+        reason,
+    };
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    if let Some(negative) = value.strip_prefix('-')
+        && digits(negative)
+    {
+        return Err(error("before 1970"));
+    }
+    if !digits(value) {
+        return Err(error("not a whole number"));
+    }
+    match value.parse::<i64>() {
+        Ok(t) if t <= MAX_TIMESTAMP => Ok(t),
+        _ => Err(error("after the year 9999")),
+    }
 }
 
 /// Returns the output path `<out_dir>/<stem>.<extension>` for an input.
@@ -94,10 +130,9 @@ pub fn output_path(out_dir: &Path, input: &Path, writer: &WriterInfo) -> PathBuf
     out_dir.join(format!("{stem}.{}", writer.extension))
 }
 
-/// Writes `doc` with every writer in `writers` into `out_dir`, all or nothing: each
-/// output goes to a temporary file beside its destination, and only when every writer
-/// has succeeded are they renamed into place. After an error no output file exists
-/// that was not there before.
+/// Writes `doc` with every writer in `writers` into `out_dir`, all or nothing (see
+/// [`corpus::commit`]): after an error no output file exists that was not there
+/// before, and every file that was there is as it was.
 pub fn write_outputs(
     doc: &Document,
     input: &Path,
@@ -105,53 +140,11 @@ pub fn write_outputs(
     ctx: &WriteContext<'_>,
     out_dir: &Path,
 ) -> Result<(Vec<PathBuf>, Vec<Warning>)> {
-    let mut pending = Vec::with_capacity(writers.len());
-    let mut warnings = Vec::new();
-    for writer in writers {
-        let dest = output_path(out_dir, input, writer);
-        let io_err = |source| Error::Io {
-            path: dest.clone(),
-            source,
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".lacuna-")
-            .suffix(".tmp")
-            .tempfile_in(out_dir)
-            .map_err(|source| Error::Io {
-                path: out_dir.to_owned(),
-                source,
-            })?;
-        let mut out = BufWriter::new(tmp);
-        let w = (writer.write)(doc, ctx, &mut out).map_err(|source| Error::Write {
-            path: dest.clone(),
-            source,
-        })?;
-        warnings.extend(w);
-        out.flush().map_err(io_err)?;
-        let tmp = out.into_inner().map_err(|e| io_err(e.into_error()))?;
-        pending.push((tmp, dest));
-    }
-    let mut written = Vec::with_capacity(pending.len());
-    for (tmp, dest) in pending {
-        // Temporary files are private (0600); an output is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::Permissions::from_mode(0o644);
-            tmp.as_file()
-                .set_permissions(mode)
-                .map_err(|source| Error::Io {
-                    path: dest.clone(),
-                    source,
-                })?;
-        }
-        tmp.persist(&dest).map_err(|e| Error::Io {
-            path: dest.clone(),
-            source: e.error,
-        })?;
-        written.push(dest);
-    }
-    Ok((written, warnings))
+    let dests: Vec<PathBuf> = writers
+        .iter()
+        .map(|w| output_path(out_dir, input, w))
+        .collect();
+    corpus::commit::write_all(doc, input, writers, &dests, ctx)
 }
 
 /// Writes `doc` with one writer to `out` (standard output, say).

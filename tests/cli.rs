@@ -58,12 +58,17 @@ fn missing_file_is_named_with_exit_1() {
 }
 
 #[test]
-fn directory_input_is_an_error() {
+fn a_folder_with_no_input_is_reported() {
     let dir = common::temp_dir();
     std::fs::create_dir(dir.path().join("in.txt")).unwrap();
     let out = run(&["in.txt", "--json", "-o", "out"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "lacuna: in.txt: is a directory, not a file\n");
+    assert_eq!(
+        stderr(&out),
+        "lacuna: warning: in.txt: no input in this folder \
+         (files ending .txt, .json, .md, .markdown, .xml, .tei)\nlacuna: nothing to convert\n"
+    );
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]
