@@ -4,18 +4,22 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// What `--help` says after the flags. (One help text for `-h` and `--help`, so that the
+/// README's usage block can be this text exactly; a test keeps them equal.)
+const AFTER_HELP: &str = "\
+Each output flag adds one backend; all run on every input in one go. Outputs are named
+after the input: minutes.txt → out/minutes.json, out/minutes.tei.xml, … A folder is
+converted whole, its tree mirrored under the output folder: corpus/1917/apr/minutes.txt →
+out/1917/apr/minutes.pdf. Exit status: 0 done, 1 an input failed, 2 a usage mistake.";
+
 /// Convert scholarly texts — transcripts, Markdown, TEI — to PDF, EPUB, TEI and JSON.
-///
-/// Each output flag adds one backend; all run on every input in one go. Outputs are
-/// named after the input: minutes.txt → out/minutes.json, out/minutes.tei.xml, …
-/// A folder is converted whole, its tree mirrored under the output folder:
-/// corpus/1917/apr/minutes.txt → out/1917/apr/minutes.pdf.
 #[derive(Debug, Parser)]
 #[command(
     name = "lacuna",
     version,
-    about,
-    max_term_width = 100,
+    long_about = None,
+    after_help = AFTER_HELP,
+    term_width = 90,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -26,7 +30,9 @@ pub struct Cli {
 
     /// Input files and folders (transcript .txt, Markdown .md, TEI .xml/.tei, lacuna
     /// JSON); folders are walked recursively; `-` reads standard input (needs --from)
-    #[arg(required_unless_present = "list_formats")]
+    #[arg(required_unless_present_any = [
+        "list_formats", "list_styles", "print_style", "completions", "man"
+    ])]
     pub inputs: Vec<PathBuf>,
 
     /// Write the IR as JSON (<stem>.json)
@@ -84,9 +90,30 @@ pub struct Cli {
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(usize))]
     pub jobs: Option<usize>,
 
+    /// After writing, check every output with the validators that are installed (jing
+    /// with tei_all, EPUBCheck, qpdf; JSON is read back); exit status 1 if a check fails
+    #[arg(long)]
+    pub check: bool,
+
     /// List the input and output formats and exit
     #[arg(long)]
     pub list_formats: bool,
+
+    /// List the built-in styles and exit
+    #[arg(long)]
+    pub list_styles: bool,
+
+    /// Print a built-in style as commented TOML (a file to start your own from) and exit
+    #[arg(long, value_name = "NAME")]
+    pub print_style: Option<String>,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, powershell, elvish) and exit
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for man -l) and exit
+    #[arg(long)]
+    pub man: bool,
 
     /// Print no warnings and no progress bar
     #[arg(short, long, conflicts_with = "verbose")]
@@ -107,6 +134,14 @@ pub enum Command {
         /// The reports (`--report` files)
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+    },
+    /// Check files lacuna wrote with the validators that are installed (as --check does
+    /// after a conversion), the format taken from the extension (.json, .tei.xml, .epub,
+    /// .pdf); exit status 1 if a check fails
+    Check {
+        /// The files to check
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 

@@ -64,6 +64,28 @@ impl fmt::Display for Warning {
     }
 }
 
+/// Returns the candidate closest to `word` when one is close enough to be a likely typo
+/// (`widht` → `width`, `pfd` → `pdf`) or a shortening (`a4` → `a4-report`): for "did you
+/// mean" in messages. Jaro–Winkler alone misses transpositions in short words, so an
+/// edit distance of one (a transposition counts once) is accepted too.
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let score = |c: &str| {
+        let similar = strsim::jaro_winkler(word, c);
+        let one_edit = word.chars().count() >= 3 && strsim::osa_distance(word, c) <= 1;
+        let prefix = !word.is_empty() && c.starts_with(word);
+        if one_edit || prefix {
+            similar.max(0.85)
+        } else {
+            similar
+        }
+    };
+    candidates
+        .map(|c| (score(c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// A value together with the warnings produced while computing it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warned<T> {
@@ -282,6 +304,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_needs_a_close_match() {
+        let names = ["a5-book", "a4-report"];
+        assert_eq!(nearest("a5book", names.into_iter()), Some("a5-book"));
+        assert_eq!(nearest("a4", names.into_iter()), Some("a4-report"));
+        assert_eq!(nearest("garamond", names.into_iter()), None);
+        let flags = ["json", "tei", "epub", "pdf"];
+        assert_eq!(nearest("pfd", flags.into_iter()), Some("pdf"));
+        assert_eq!(nearest("jsn", flags.into_iter()), Some("json"));
+        assert_eq!(nearest("zzzzz", flags.into_iter()), None);
+    }
 
     #[test]
     fn controls_are_escaped_and_plain_text_borrowed() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use lacuna::corpus::report::{self, ReportWriter};
 use lacuna::corpus::run::{self, Job};
 use lacuna::corpus::walk::{self, WalkOptions};
@@ -30,7 +30,8 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(mut e) => {
+            suggest_flag(&mut e);
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::from(EXIT_USAGE)
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
     let mut printer = Printer::new(cli.quiet, cli.verbose);
     let result = match &cli.command {
         Some(Command::MergeReports { reports }) => merge_reports(reports, &printer),
+        Some(Command::Check { files }) => check_files(files, &mut printer),
         None => run(&cli, &mut printer),
     };
     printer.finish();
@@ -52,6 +54,29 @@ fn main() -> ExitCode {
             printer.error(&e);
             ExitCode::from(if e.is_usage() { EXIT_USAGE } else { EXIT_INPUT })
         }
+    }
+}
+
+/// Adds "a similar argument exists" to an unknown flag that clap took for a possible
+/// file name (it only suggests when no positional argument could take the word).
+fn suggest_flag(e: &mut clap::Error) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument || e.get(ContextKind::SuggestedArg).is_some() {
+        return;
+    }
+    let Some(ContextValue::String(given)) = e.get(ContextKind::InvalidArg) else {
+        return;
+    };
+    let Some(word) = given.strip_prefix("--") else {
+        return;
+    };
+    let command = Cli::command();
+    let longs = command.get_arguments().filter_map(|a| a.get_long());
+    if let Some(long) = lacuna::diag::nearest(word, longs) {
+        e.insert(
+            ContextKind::SuggestedArg,
+            ContextValue::String(format!("--{long}")),
+        );
     }
 }
 
@@ -69,8 +94,8 @@ fn is_broken_pipe(e: &Error) -> bool {
 /// Runs the conversion; usage errors come back as `Err`, input errors are printed
 /// per input and give exit status 1 once all inputs are done.
 fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
-    if cli.list_formats {
-        return match list_formats() {
+    if let Some(text) = info(cli)? {
+        return match std::io::stdout().lock().write_all(&text) {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
             Err(source) => Err(Error::Io {
@@ -93,6 +118,11 @@ fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
         ));
     }
     if cli.out_dir == Path::new("-") {
+        if cli.check {
+            return Err(Error::Usage(
+                "--check checks files: give an output folder, not -o -".into(),
+            ));
+        }
         return to_standard_output(cli, &job, printer);
     }
     check_out_dir(&cli.out_dir)?;
@@ -168,13 +198,17 @@ fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
         }
     }
 
+    if cli.check {
+        printer.checker = Some(printer::Checker::new(&job.writers));
+    }
     printer.start_progress(inputs.len());
     let jobs = cli
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let streamed = run::convert_all(&inputs, &job, jobs, printer);
     printer.finish();
-    let failed = printer.failed + walked.errors.len();
+    let failed =
+        printer.failed + walked.errors.len() + printer.checker.as_ref().map_or(0, |c| c.failed);
     if let Err(source) = streamed {
         return Err(Error::Io {
             path: cli.report.clone().unwrap_or_else(|| "-".into()),
@@ -249,6 +283,7 @@ fn load_style(cli: &Cli) -> Result<Style, Error> {
     Style::load(&cli.style).map_err(|e| match e {
         Error::Io { path, source } => Error::Style {
             path,
+            pos: None,
             message: source.to_string(),
         },
         e => e,
@@ -348,6 +383,30 @@ fn to_standard_output(cli: &Cli, job: &Job<'_>, printer: &Printer) -> Result<Exi
     }
 }
 
+/// `lacuna check FILE…`: the validators on files already written.
+fn check_files(files: &[PathBuf], printer: &mut Printer) -> Result<ExitCode, Error> {
+    let mut checker = printer::Checker::new(write::WRITERS.iter().collect::<Vec<_>>().as_slice());
+    for file in files {
+        if !file.is_file() {
+            return Err(Error::Usage(format!("{}: no such file", file.display())));
+        }
+        if checker.writer_of(file).is_none() {
+            return Err(Error::Usage(format!(
+                "{}: not a lacuna output (.json, .tei.xml, .epub or .pdf)",
+                file.display()
+            )));
+        }
+    }
+    printer.checker = Some(checker);
+    printer.check(files);
+    checker = printer.checker.take().expect("the checker is put back");
+    Ok(if checker.failed > 0 {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// `lacuna merge-reports`: totals and failures of several shards' reports.
 fn merge_reports(paths: &[PathBuf], printer: &Printer) -> Result<ExitCode, Error> {
     let merged = report::merge(paths)?;
@@ -375,28 +434,56 @@ fn merge_reports(paths: &[PathBuf], printer: &Printer) -> Result<ExitCode, Error
     })
 }
 
-/// Prints the formats; a closed pipe (`lacuna --list-formats | head -1`) is not an error.
-fn list_formats() -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    writeln!(out, "Input formats (--from):")?;
+/// Returns what the flags that print and exit ask for — formats, styles, a completion
+/// script, the manual page — or `None` when the run converts. (Everything is built in
+/// memory first, so that a closed pipe, as in `lacuna --man | head`, is not an error.)
+fn info(cli: &Cli) -> Result<Option<Vec<u8>>, Error> {
+    let mut out = Vec::new();
+    if cli.list_formats {
+        list_formats(&mut out);
+    } else if cli.list_styles {
+        for name in Style::builtin_names() {
+            let text = Style::builtin_text(name)?;
+            // The file's first line is a comment that describes it.
+            let about = text.lines().next().unwrap_or("").trim_start_matches("# ");
+            let _ = writeln!(out, "{name:<12} {about}");
+        }
+    } else if let Some(name) = &cli.print_style {
+        out.extend_from_slice(Style::builtin_text(name)?.as_bytes());
+    } else if let Some(shell) = cli.completions {
+        clap_complete::generate(shell, &mut Cli::command(), "lacuna", &mut out);
+    } else if cli.man {
+        clap_mangen::Man::new(Cli::command())
+            .render(&mut out)
+            .map_err(|source| Error::Io {
+                path: "-".into(),
+                source,
+            })?;
+    } else {
+        return Ok(None);
+    }
+    Ok(Some(out))
+}
+
+/// Lists the readers and writers.
+fn list_formats(out: &mut Vec<u8>) {
+    let _ = writeln!(out, "Input formats (--from):");
     for r in read::READERS {
         let exts: Vec<String> = r.extensions.iter().map(|e| format!(".{e}")).collect();
-        writeln!(
+        let _ = writeln!(
             out,
             "  {:<12} {:<18} {}",
             r.name,
             exts.join(" "),
             r.description
-        )?;
+        );
     }
-    writeln!(out, "Output formats (flags):")?;
+    let _ = writeln!(out, "Output formats (flags):");
     for w in write::WRITERS {
-        writeln!(
+        let _ = writeln!(
             out,
             "  --{:<10} .{:<17} {}",
             w.name, w.extension, w.description
-        )?;
+        );
     }
-    out.flush()
 }

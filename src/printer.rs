@@ -1,16 +1,19 @@
 //! The one place that prints to the terminal: messages on standard error, escaped,
 //! with the progress bar kept below them, and the run report fed alongside.
 
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lacuna::Warning;
+use lacuna::check::{Validators, Verdict};
 use lacuna::corpus::report::ReportWriter;
 use lacuna::corpus::run::{Outcome, Sink};
 use lacuna::corpus::{Input, Notice};
 use lacuna::diag::{escape_controls, render_error};
+use lacuna::write::WriterInfo;
 
 /// Prints messages, in input order, and keeps the progress bar and the report.
 pub struct Printer {
@@ -21,6 +24,42 @@ pub struct Printer {
     pub report: Option<ReportWriter>,
     /// Inputs that failed so far.
     pub failed: usize,
+    /// The validators `--check` runs on every output, if asked for.
+    pub checker: Option<Checker>,
+}
+
+/// What `--check` needs: the validators and the writers' extensions.
+pub struct Checker {
+    validators: Validators,
+    /// (extension, writer name), longest extension first (`tei.xml` before `xml`).
+    writers: Vec<(&'static str, &'static str)>,
+    /// Validators already reported missing.
+    missing: BTreeSet<String>,
+    /// Outputs a validator rejected.
+    pub failed: usize,
+}
+
+impl Checker {
+    /// Finds the validators for the writers of the run.
+    pub fn new(writers: &[&WriterInfo]) -> Checker {
+        let mut writers: Vec<_> = writers.iter().map(|w| (w.extension, w.name)).collect();
+        writers.sort_by_key(|(ext, _)| std::cmp::Reverse(ext.len()));
+        Checker {
+            validators: Validators::find(),
+            writers,
+            missing: BTreeSet::new(),
+            failed: 0,
+        }
+    }
+
+    /// Returns the writer whose extension `path` has.
+    pub fn writer_of(&self, path: &Path) -> Option<&'static str> {
+        let name = path.file_name()?.to_string_lossy();
+        self.writers
+            .iter()
+            .find(|(ext, _)| name.ends_with(&format!(".{ext}")))
+            .map(|(_, w)| *w)
+    }
 }
 
 impl Printer {
@@ -32,6 +71,7 @@ impl Printer {
             bar: None,
             report: None,
             failed: 0,
+            checker: None,
         }
     }
 
@@ -113,6 +153,40 @@ impl Printer {
     }
 }
 
+impl Printer {
+    /// Runs `--check` on the files just written and says what each validator found.
+    pub fn check(&mut self, outputs: &[std::path::PathBuf]) {
+        let Some(mut checker) = self.checker.take() else {
+            return;
+        };
+        for path in outputs {
+            let Some(writer) = checker.writer_of(path) else {
+                continue;
+            };
+            match checker.validators.check(writer, path) {
+                Verdict::Passed(by) => {
+                    if !self.quiet {
+                        self.line(&format!("checked {}: valid ({by})", path.display()));
+                    }
+                }
+                Verdict::Failed(by, detail) => {
+                    checker.failed += 1;
+                    self.line(&format!("check failed: {}: {by}: {detail}", path.display()));
+                }
+                Verdict::Unavailable(what) => {
+                    if checker.missing.insert(what.clone()) {
+                        self.line(&format!(
+                            "warning: --check: {what} is not installed: {writer} outputs \
+                             are not checked"
+                        ));
+                    }
+                }
+            }
+        }
+        self.checker = Some(checker);
+    }
+}
+
 impl Sink for Printer {
     fn done(&mut self, _index: usize, input: &Input, outcome: Outcome) -> io::Result<()> {
         for w in &outcome.warnings {
@@ -126,6 +200,7 @@ impl Sink for Printer {
                 self.line(&format!("wrote {}", path.display()));
             }
         }
+        self.check(&outcome.outputs);
         if let Some(report) = &mut self.report {
             report.input(input, &outcome)?;
         }

@@ -183,13 +183,13 @@ fn merge(base: &mut Table, over: Table) {
 
 /// The error for a style that is neither built in nor a file, with the built-in names
 /// and the nearest one.
-fn unknown_style(name: &str) -> Error {
+pub(super) fn unknown_style(name: &str) -> Error {
     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
     let mut message = format!(
         "no such style: not a built-in style ({}) nor a style file",
         names.join(", ")
     );
-    if let Some(best) = nearest(name, names.iter().copied()) {
+    if let Some(best) = crate::diag::nearest(name, names.iter().copied()) {
         message.push_str(&format!("; did you mean {best}?"));
     }
     Error::Style {
@@ -208,28 +208,10 @@ fn with_suggestion(message: &str) -> String {
         return message.to_owned();
     };
     let candidates = expected.split('`').skip(1).step_by(2);
-    match nearest(field, candidates) {
+    match crate::diag::nearest(field, candidates) {
         Some(best) => format!("{message}; did you mean `{best}`?"),
         None => message.to_owned(),
     }
-}
-
-/// Returns the candidate closest to `word`, if one is close enough to be a likely typo
-/// or a shortening (`a4` for `a4-report`).
-pub(crate) fn nearest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let score = |c: &str| {
-        let prefix = !word.is_empty() && c.starts_with(word);
-        let similar = strsim::jaro_winkler(word, c);
-        if prefix { similar.max(0.85) } else { similar }
-    };
-    candidates
-        .map(|c| (score(c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -310,12 +292,5 @@ mod tests {
         let err = load(path.to_str().unwrap()).unwrap_err().to_string();
         assert!(err.contains("k.toml:2:1:"), "{err}");
         assert!(err.contains("did you mean `width`?"), "{err}");
-    }
-
-    #[test]
-    fn nearest_needs_a_close_match() {
-        let names = ["a5-book", "a4-report"];
-        assert_eq!(nearest("a5book", names.into_iter()), Some("a5-book"));
-        assert_eq!(nearest("garamond", names.into_iter()), None);
     }
 }

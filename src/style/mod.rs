@@ -278,9 +278,14 @@ impl Style {
         BUILTIN.iter().map(|(name, _)| *name)
     }
 
-    /// Returns the TOML text of a built-in style, every key commented: a file to start from.
-    pub fn builtin_text(name: &str) -> Option<&'static str> {
-        BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    /// Returns the TOML text of a built-in style, every key commented: a file to start
+    /// from. An unknown name is an error that lists the built-in names.
+    pub fn builtin_text(name: &str) -> Result<&'static str> {
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| load::unknown_style(name))
     }
 }
 
@@ -336,7 +341,7 @@ mod tests {
                 }
                 prev = line;
             }
-            assert_eq!(Style::builtin_text(name), Some(*text));
+            assert_eq!(Style::builtin_text(name).unwrap(), *text);
         }
         let names: Vec<&str> = Style::builtin_names().collect();
         assert_eq!(names, ["a5-book", "a4-report"]);
