@@ -1,11 +1,26 @@
 //! lacuna: document conversion and typesetting for scholarly texts.
 //!
 //! One intermediate representation ([`ir::Document`]) is produced by the readers in
-//! [`read`] and consumed by the writers in [`write`]:
+//! [`read`] and consumed by the writers in [`write`](mod@write):
 //!
 //! ```text
 //! input ──read──▶ IR ──transform──▶ IR ──write──▶ JSON / TEI / EPUB / PDF
 //! ```
+//!
+//! The shortest way in is [`convert`] (a file to files, as the command does) or
+//! [`convert_text`] (text to bytes, in memory):
+//!
+//! ```
+//! use lacuna::style::Style;
+//!
+//! let text = " Minutes\n\nThe meeting began....{1} It ended.\n";
+//! let style = Style::load("a5-book")?;
+//! let pdf = lacuna::convert_text(text, "transcript", "pdf", &style, 0)?;
+//! assert!(pdf.value.starts_with(b"%PDF-"));
+//! # Ok::<(), lacuna::Error>(())
+//! ```
+//!
+//! The stages can also be used one by one — read into the IR, look at it, write it:
 //!
 //! ```
 //! use lacuna::read::{transcript, ReadOptions};
@@ -15,9 +30,13 @@
 //! assert_eq!(doc.meta.title.as_deref(), Some("Minutes"));
 //! assert_eq!(doc.notes.len(), 1);
 //! ```
+//!
+//! `examples/convert.rs` is a small program built on this API
+//! (`cargo run --example convert -- examples/minutes-1917.txt out/`).
 #![deny(missing_docs)]
 
 pub mod check;
+mod convert;
 pub mod corpus;
 pub mod diag;
 pub mod ir;
@@ -29,6 +48,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use convert::{convert, convert_text};
 pub use diag::{Error, ParseError, Pos, Result, Warned, Warning};
 
 use ir::Document;

@@ -8,7 +8,7 @@
 //! - Lines are hard-wrapped; they are joined with one space, except after a line-end
 //!   em dash (the source sets em dashes closed up), after a U+2010 hyphen (kept: a real
 //!   hyphen that fell at a line end) and after a soft hyphen (removed). A line-end ASCII
-//!   hyphen between letters is a guess: see [`Vocabulary::join_hyphenated`].
+//!   hyphen between letters is a guess: see `Vocabulary::join_hyphenated`.
 //! - Whitespace, U+00A0 included, is normalised to one space, except before a spaced
 //!   dash (`8 – hour`, `earlier – and`): there a no-break space is kept, as typographers
 //!   keep a dash from starting a line.

@@ -382,7 +382,7 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
     }
 }
 
-/// Undoes [`deflate_rows`]: inflates and unfilters, for checking what a reader gets back.
+/// Undoes `deflate_rows`: inflates and unfilters, for checking what a reader gets back.
 /// Returns `None` for data that is not zlib or not whole filtered rows.
 pub fn inflate_rows(data: &[u8], width: usize, bpp: usize) -> Option<Vec<u8>> {
     let filtered = miniz_oxide::inflate::decompress_to_vec_zlib(data).ok()?;
