@@ -36,7 +36,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
-mod convert;
+mod api;
 pub mod corpus;
 pub mod diag;
 pub mod ir;
@@ -48,7 +48,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use convert::{convert, convert_text};
+pub use api::{convert, convert_text};
 pub use diag::{Error, ParseError, Pos, Result, Warned, Warning};
 
 use ir::Document;
