@@ -162,7 +162,9 @@ fn bad_array_variables_are_usage_errors() {
     let dir = common::temp_dir();
     let d = dir.path();
     archive(&d.join("archive"), 0..3);
-    let cases: &[(&[(&str, &str)], &[&str], &str)] = &[
+    /// (environment, extra flags, expected message)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: &[Case] = &[
         (
             &[
                 ("SLURM_ARRAY_TASK_ID", "one"),
