@@ -25,12 +25,14 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(EXIT_USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
+            if !e.use_stderr() {
+                // --help and --version: text of our own, to standard output.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap quotes the offending argument, which may hold control characters.
+            Printer::raw_lines(&e.render().to_string());
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     let mut printer = Printer::new(cli.quiet, cli.verbose);
