@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use lacuna::corpus::shard::Shard;
 
 /// What `--help` says after the flags. (One help text for `-h` and `--help`, so that the
 /// README's usage block can be this text exactly; a test keeps them equal.)
@@ -81,10 +82,17 @@ pub struct Cli {
     #[arg(long, value_name = "TEXT", default_value = "Omitted in the minutes.")]
     pub gap_note: String,
 
-    /// Convert only shard K of N of the inputs (inputs number i with i mod N = K − 1),
-    /// so that array jobs on several machines share an archive with no coordinator
-    #[arg(long, value_name = "K/N")]
+    /// Convert only shard K of N of the inputs, split by a stable hash of each input's
+    /// path relative to its folder, so that array jobs on several machines share an
+    /// archive with no coordinator. Without it, Slurm's SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT (or _MIN/_MAX) choose the shard
+    #[arg(long, value_name = "K/N", conflicts_with = "shard_count")]
     pub shard: Option<Shard>,
+
+    /// Number of shards of a Kubernetes Indexed Job: this task's shard is
+    /// JOB_COMPLETION_INDEX + 1
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<usize>,
 
     /// Inputs converted at once (default: one per processor core)
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(usize))]
@@ -162,60 +170,5 @@ impl Cli {
             names.push("pdf");
         }
         names
-    }
-}
-
-/// One shard of the inputs: `K/N`, with 1 ≤ K ≤ N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// This shard, from 1.
-    pub k: usize,
-    /// How many shards there are.
-    pub n: usize,
-}
-
-impl Shard {
-    /// Tells whether the input at position `i` (from 0) belongs to this shard.
-    pub fn takes(self, i: usize) -> bool {
-        i % self.n == self.k - 1
-    }
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let (k, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("{s:?} is not K/N (e.g. 2/8)"))?;
-        let k: usize = k
-            .trim()
-            .parse()
-            .map_err(|_| format!("{k:?} is not a number"))?;
-        let n: usize = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("{n:?} is not a number"))?;
-        if n == 0 || k == 0 || k > n {
-            return Err(format!("shard {k}/{n}: K must be between 1 and N"));
-        }
-        Ok(Shard { k, n })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_partition_the_inputs() {
-        let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap()).collect();
-        for i in 0..10 {
-            assert_eq!(shards.iter().filter(|s| s.takes(i)).count(), 1, "input {i}");
-        }
-        assert!(shards[0].takes(0) && shards[0].takes(3) && shards[2].takes(2));
-        for bad in ["0/3", "4/3", "1/0", "3", "a/b"] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
     }
 }

@@ -35,8 +35,8 @@
 //! (`cargo run --example convert -- examples/minutes-1917.txt out/`).
 #![deny(missing_docs)]
 
-pub mod check;
 mod api;
+pub mod check;
 pub mod corpus;
 pub mod diag;
 pub mod ir;

@@ -118,6 +118,15 @@ impl Printer {
         }
     }
 
+    /// Prints text of several lines (clap's usage errors) on standard error, each line's
+    /// control characters escaped.
+    pub fn raw_lines(text: &str) {
+        let mut err = io::stderr().lock();
+        for line in text.lines() {
+            let _ = writeln!(err, "{}", escape_controls(line));
+        }
+    }
+
     /// Prints an error with its causes, each said once.
     pub fn error(&self, error: &(dyn std::error::Error + 'static)) {
         self.line(&render_error(error));

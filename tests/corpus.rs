@@ -214,9 +214,20 @@ fn a_read_only_folder_fails_the_input_and_writes_nothing() {
     let dir = common::temp_dir();
     let d = dir.path();
     write(d, "doc.txt", transcript("T", "Text."));
-    // Root ignores permission bits, so a read-only mount stands for a read-only folder.
-    let Some(_mount) = Mount::tmpfs(&d.join("out"), "ro,size=64k", "read_only_folder") else {
-        return;
+    // Root ignores permission bits, so for root a read-only mount stands for a
+    // read-only folder; anyone else gets a folder without write permission.
+    // SAFETY: geteuid has no preconditions.
+    let _mount = if unsafe { libc::geteuid() } == 0 {
+        let Some(mount) = Mount::tmpfs(&d.join("out"), "ro,size=64k", "read_only_folder") else {
+            return;
+        };
+        Some(mount)
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir(d.join("out")).unwrap();
+        let mode = std::fs::Permissions::from_mode(0o555);
+        std::fs::set_permissions(d.join("out"), mode).unwrap();
+        None
     };
     let out = run(&["doc.txt", "--json", "--pdf", "-o", "out"], d);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -472,6 +483,13 @@ fn control_characters_in_messages_are_escaped() {
         err.starts_with("lacuna: evil\\u{1b}]0;pwned\\u{7}\\u{9b}31m.txt: "),
         "{err:?}"
     );
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+    // clap's own usage errors quote the argument: escaped as well.
+    let out = run(&["x.txt", "--json", "--jobs", "\u{7}\u{9b}2J"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    // (clap itself drops ESC and BEL sequences; the C1 CSI is left to us.)
+    assert!(err.contains("\\u{9b}2J'"), "{err:?}");
     assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
 }
 

@@ -6,6 +6,7 @@
 //!    a fixed order), `-` for standard input — into a list of [`Input`]s;
 //! 2. [`plan`] drops inputs given twice and refuses, before anything is written, two
 //!    inputs that would write the same output;
+//!    [`shard`] keeps this task's share when an array job splits the run;
 //! 3. [`run`] converts the inputs on worker threads and hands each result to a
 //!    [`run::Sink`] in input order, as soon as every earlier input is done;
 //! 4. [`commit`] writes one input's outputs all or nothing;
@@ -16,6 +17,7 @@ pub mod commit;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod shard;
 pub mod walk;
 
 use std::fmt;

@@ -60,56 +60,69 @@ pub struct Plan {
 
 /// Removes inputs given twice (the same file by another path or link counts) and checks
 /// that no two inputs write the same output under `out_dir`, nor any output an input.
+///
+/// The tables hold 64-bit hashes of paths, not the paths, so a million inputs cost a
+/// few dozen megabytes; a hash that matches is checked against the real paths.
 pub fn plan(
     inputs: Vec<Input>,
     writers: &[&WriterInfo],
     out_dir: &Path,
 ) -> Result<Plan, Vec<Collision>> {
-    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
-    let mut kept = Vec::with_capacity(inputs.len());
+    let identity =
+        |input: &Input| std::fs::canonicalize(&input.path).unwrap_or_else(|_| resolve(&input.path));
+    let mut seen = PathTable::default();
+    let mut kept: Vec<Input> = Vec::with_capacity(inputs.len());
     let mut notices = Vec::new();
     for input in inputs {
         if input.stdin {
             kept.push(input);
             continue;
         }
-        let key = std::fs::canonicalize(&input.path).unwrap_or_else(|_| resolve(&input.path));
-        match seen.entry(key) {
-            Entry::Occupied(first) => notices.push(Notice::new(
+        let key = identity(&input);
+        match seen.find(&key, |j| vec![identity(&kept[j])]) {
+            Some(first) => notices.push(Notice::new(
                 &input.path,
-                format!("same file as {}: converted once", first.get().display()),
+                format!(
+                    "same file as {}: converted once",
+                    kept[first].path.display()
+                ),
             )),
-            Entry::Vacant(slot) => {
-                slot.insert(input.path.clone());
+            None => {
+                seen.insert(&key, kept.len());
                 kept.push(input);
             }
         }
     }
 
     let out_abs = resolve(out_dir);
-    let mut claimed: HashMap<PathBuf, usize> = HashMap::new();
+    let outputs_of = |j: usize| -> Vec<PathBuf> {
+        writers
+            .iter()
+            .map(|w| kept[j].output(w.extension))
+            .collect()
+    };
+    let mut claimed = PathTable::default();
     let mut collisions = Vec::new();
     for (i, input) in kept.iter().enumerate() {
         for writer in writers {
             let rel = input.output(writer.extension);
-            if let Some(first) = seen.get(&out_abs.join(&rel)) {
+            let abs = out_abs.join(&rel);
+            if let Some(first) = seen.find(&abs, |j| vec![identity(&kept[j])]) {
                 collisions.push(Collision {
                     output: out_dir.join(&rel),
-                    first: first.clone(),
+                    first: kept[first].path.clone(),
                     second: input.path.clone(),
                     overwrites_input: true,
                 });
             }
-            match claimed.entry(rel) {
-                Entry::Occupied(first) => collisions.push(Collision {
-                    output: out_dir.join(first.key()),
-                    first: kept[*first.get()].path.clone(),
+            match claimed.find(&rel, outputs_of) {
+                Some(first) => collisions.push(Collision {
+                    output: out_dir.join(&rel),
+                    first: kept[first].path.clone(),
                     second: input.path.clone(),
                     overwrites_input: false,
                 }),
-                Entry::Vacant(slot) => {
-                    slot.insert(i);
-                }
+                None => claimed.insert(&rel, i),
             }
         }
     }
@@ -121,6 +134,45 @@ pub fn plan(
     } else {
         Err(collisions)
     }
+}
+
+/// A set of paths, each standing for an input, stored as hashes: the paths themselves
+/// are recomputed from the input when a hash matches.
+#[derive(Default)]
+struct PathTable {
+    /// Path hash → input number.
+    by_hash: HashMap<u64, usize>,
+    /// The rare paths whose hash another path already has.
+    overflow: HashMap<PathBuf, usize>,
+}
+
+impl PathTable {
+    /// Finds the input that holds `path`; `paths_of(j)` gives input j's paths.
+    fn find(&self, path: &Path, paths_of: impl Fn(usize) -> Vec<PathBuf>) -> Option<usize> {
+        if let Some(&j) = self.by_hash.get(&hash(path))
+            && paths_of(j).iter().any(|p| p == path)
+        {
+            return Some(j);
+        }
+        self.overflow.get(path).copied()
+    }
+
+    /// Records that input `j` holds `path` (which [`find`](Self::find) did not find).
+    fn insert(&mut self, path: &Path, j: usize) {
+        match self.by_hash.entry(hash(path)) {
+            Entry::Vacant(slot) => {
+                slot.insert(j);
+            }
+            Entry::Occupied(_) => {
+                self.overflow.insert(path.to_owned(), j);
+            }
+        }
+    }
+}
+
+fn hash(path: &Path) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(path)
 }
 
 /// Makes a path absolute and resolves links in the part of it that exists, so that
@@ -204,6 +256,25 @@ mod tests {
         assert_eq!(plan.inputs.len(), 1);
         assert_eq!(plan.notices.len(), 1);
         assert!(plan.notices[0].message.starts_with("same file as"));
+    }
+
+    #[test]
+    fn a_hash_shared_by_two_paths_keeps_both_apart() {
+        let mut table = PathTable::default();
+        let (a, b) = (Path::new("out/a.json"), Path::new("out/b.json"));
+        // Input 7's slot takes b's hash, as a hash collision would.
+        table.by_hash.insert(hash(b), 7);
+        let paths_of = |j: usize| match j {
+            7 => vec![PathBuf::from("out/other.json")],
+            1 => vec![b.to_owned()],
+            _ => vec![a.to_owned()],
+        };
+        assert_eq!(table.find(b, paths_of), None);
+        table.insert(b, 1);
+        table.insert(a, 0);
+        assert_eq!(table.find(b, paths_of), Some(1));
+        assert_eq!(table.find(a, paths_of), Some(0));
+        assert_eq!(table.overflow.len(), 1);
     }
 
     #[test]
