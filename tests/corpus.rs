@@ -501,7 +501,8 @@ fn errors_are_said_once_and_an_output_file_is_named() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "lacuna: nope.toml: No such file or directory (os error 2)\n"
+        "lacuna: nope.toml: no such style: not a built-in style (a5-book, a4-report) \
+         nor a style file\n"
     );
     write(d, "file", "x");
     write(d, "doc.txt", transcript("T", "Text."));
