@@ -12,6 +12,8 @@ use lacuna::Warning;
 use lacuna::ir::Document;
 use lacuna::read::{ReadOptions, tei, transcript};
 use lacuna::style::Style;
+use lacuna::typeset::frame::{Page, PageItem};
+use lacuna::typeset::page::PageSink;
 use lacuna::write::{self, WriteContext};
 
 /// Growth factor between the two sizes.
@@ -80,13 +82,29 @@ fn dense_calls_to_one_note_in_the_pdf() {
     });
 }
 
+/// Collects the pages the typesetter makes.
+#[derive(Default)]
+struct Pages(Vec<Page>);
+
+impl PageSink for Pages {
+    fn page(&mut self, _n: usize, page: Page) -> Result<(), lacuna::diag::WriteError> {
+        self.0.push(page);
+        Ok(())
+    }
+}
+
 #[test]
 fn dense_calls_print_the_shared_note_once() {
-    let (_, warnings) = write_with(&read_transcript(&dense_calls(50)), "pdf");
-    assert!(
-        !warnings.iter().any(|w| w.message.contains("overfull")),
-        "{warnings:?}"
-    );
+    let doc = read_transcript(&dense_calls(200));
+    let mut pages = Pages::default();
+    lacuna::write::pdf::typeset(&doc, &style(), &mut pages).expect("typesets");
+    let anchors = pages
+        .0
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|item| matches!(item, PageItem::Anchor { name, .. } if name == "note-e1"))
+        .count();
+    assert_eq!(anchors, 1, "the note shared by 200 calls is printed once");
 }
 
 #[test]
