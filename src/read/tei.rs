@@ -138,6 +138,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     let doc = Document { meta, body, notes };
     let mut warnings = m.warnings;
     warnings.extend(crate::transform::check_notes(&doc));
+    warnings.extend(super::controls::scan_text(text));
     Ok(Warned::new(doc, warnings))
 }
 
