@@ -25,12 +25,10 @@ fn every_reader_warns_once_about_control_characters() {
     );
     let m = markdown::read(&format!("# {ESC_TITLE}\n\nA \u{9b}31m word.\n"), &o);
     let x = tei::read(
-        &format!(
-            "<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><teiHeader><fileDesc><titleStmt>\
+        "<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><teiHeader><fileDesc><titleStmt>\
              <title>T</title></titleStmt><publicationStmt><p/></publicationStmt>\
              <sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text><body>\
-             <p>A \u{85}b\u{9b}c</p></body></text></TEI>"
-        ),
+             <p>A \u{85}b\u{9b}c</p></body></text></TEI>",
         &o,
     );
     let j = json::read(
