@@ -20,6 +20,7 @@ pub use text::{blocks_text, inline_text, is_blank};
 
 /// A whole document: metadata, body and the notes its body refers to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Title, authors, language, source description and the like.
@@ -33,6 +34,7 @@ pub struct Document {
 
 /// Bibliographic and descriptive metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     /// The document's title, if it has one.
@@ -85,6 +87,7 @@ impl Default for Meta {
 
 /// A description of the source a text was taken from (TEI `sourceDesc/bibl`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct SourceDesc {
     /// The bibliographic description as one line of prose,
@@ -94,6 +97,7 @@ pub struct SourceDesc {
 
 /// A block-level element.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Block {
     /// A section heading. Sections are implied: a heading opens a section that runs
@@ -154,6 +158,7 @@ pub enum Block {
 
 /// One row of a [`Block::Table`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct TableRow {
     /// Whether this is a header row.
@@ -169,6 +174,7 @@ fn is_false(b: &bool) -> bool {
 
 /// An inline element.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Inline {
     /// Plain text. Never contains a line feed; spaces are single U+0020 except
@@ -302,6 +308,7 @@ impl Inline {
 
 /// A lacuna (TEI `gap`): text that the source does not give.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Gap {
     /// Why the text is missing.
@@ -319,6 +326,7 @@ pub struct Gap {
 
 /// The size of a lacuna (TEI `@quantity`, `@unit`, `@extent`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Extent {
     /// A count of units, when known.
@@ -334,6 +342,7 @@ pub struct Extent {
 
 /// Why text is missing (TEI `gap/@reason`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(from = "String", into = "String")]
 pub enum GapReason {
     /// Left out by the transcriber or editor (the minutes' `....`).
@@ -387,6 +396,7 @@ impl fmt::Display for GapReason {
 
 /// A non-verbal event (TEI `incident`, `kinesic`, `vocal`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     /// Which TEI element family the event belongs to.
@@ -402,6 +412,7 @@ pub struct Incident {
 
 /// The TEI element an [`Incident`] maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
     /// Any event not otherwise covered (TEI `incident`).
@@ -422,6 +433,7 @@ impl IncidentKind {
 /// The identifier of a note, unique within a document and a valid XML NCName
 /// (it becomes an `xml:id` in TEI and an `id` in XHTML).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(transparent)]
 pub struct NoteId(pub String);
 
@@ -440,6 +452,7 @@ impl fmt::Display for NoteId {
 
 /// A note: an editor's explanation of a lacuna, or an author's footnote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// The id that [`Inline::NoteRef`] and [`Gap::note`] refer to.
@@ -457,6 +470,7 @@ pub struct Note {
 
 /// A numbering series of notes; each series counts from 1 on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum NoteSeries {
     /// The author's own footnotes.

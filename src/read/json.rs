@@ -12,6 +12,7 @@ pub fn read(text: &str, _options: &ReadOptions) -> ReadResult {
             format!("not a lacuna IR document: {e}"),
         )
     })?;
-    let warnings = crate::transform::check_notes(&doc);
+    let mut warnings = crate::transform::check_notes(&doc);
+    warnings.extend(super::controls::scan_document(&doc));
     Ok(Warned::new(doc, warnings))
 }

@@ -85,6 +85,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     let gap_note = fm.gap_note.unwrap_or_else(|| options.gap_note.clone());
     let (body, notes) = builder.number_notes(body, &gap_note)?;
     let mut warnings = builder.warnings;
+    warnings.extend(super::controls::scan_text(text));
     // Warnings in input order; those without a position last (stable sort).
     warnings.sort_by_key(|w| w.pos.map_or((u32::MAX, u32::MAX), |p| (p.line, p.col)));
     Ok(Warned::new(Document { meta, body, notes }, warnings))

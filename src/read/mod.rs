@@ -1,5 +1,6 @@
 //! Readers: one module per input format, and the table the CLI consults.
 
+pub mod controls;
 pub mod json;
 pub mod markdown;
 pub mod tei;

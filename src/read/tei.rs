@@ -103,6 +103,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
         warnings,
         warned: BTreeSet::new(),
         notes: Vec::new(),
+        series_counts: [0; 2],
         ids: tree.ids,
         div_depth: 0,
         div_id: None,
@@ -138,6 +139,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     let doc = Document { meta, body, notes };
     let mut warnings = m.warnings;
     warnings.extend(crate::transform::check_notes(&doc));
+    warnings.extend(super::controls::scan_text(text));
     Ok(Warned::new(doc, warnings))
 }
 
@@ -448,6 +450,9 @@ struct Mapper<'a> {
     /// Element names already warned about.
     warned: BTreeSet<String>,
     notes: Vec<Note>,
+    /// How many notes of each series `notes` holds (author, editorial): counting them
+    /// at every note made a document of many notes quadratic.
+    series_counts: [usize; 2],
     ids: HashSet<String>,
     /// How many `div`s enclose the current element.
     div_depth: u8,
@@ -1413,12 +1418,13 @@ impl<'a> Mapper<'a> {
         };
         let n = match el.attr("n") {
             Some(n) => n.to_owned(),
-            None => (self.notes.iter().filter(|n| n.series == series).count() + 1).to_string(),
+            None => (self.series_counts[series as usize] + 1).to_string(),
         };
         let mut content = Vec::new();
         let depth = std::mem::replace(&mut self.div_depth, 0);
         self.container(el, &mut content, false);
         self.div_depth = depth;
+        self.series_counts[series as usize] += 1;
         self.notes.push(Note {
             id: NoteId(id.clone()),
             series,
@@ -1434,7 +1440,7 @@ impl<'a> Mapper<'a> {
             NoteSeries::Author => "a",
             NoteSeries::Editorial => "e",
         };
-        let mut k = self.notes.iter().filter(|n| n.series == series).count() + 1;
+        let mut k = self.series_counts[series as usize] + 1;
         loop {
             let id = format!("{prefix}{k}");
             if self.ids.insert(id.clone()) {

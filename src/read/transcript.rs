@@ -115,7 +115,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
             meta.source = Some(SourceDesc { bibl });
             rest = before;
         } else if is_note_block(last) {
-            note_blocks.insert(0, last);
+            note_blocks.push(last);
             rest = before;
             if let Some((heading, before)) = rest.split_last()
                 && heading.len() == 1
@@ -131,6 +131,8 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
             break;
         }
     }
+    // Found from the end, so in reverse (pushed, not inserted at the front: linear).
+    note_blocks.reverse();
     let note_texts = reader.parse_notes(&note_blocks);
 
     let mut body = Vec::with_capacity(rest.len());
@@ -152,6 +154,7 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     }
 
     let notes = reader.make_notes(&refs, note_texts);
+    reader.warnings.extend(super::controls::scan_text(text));
     Ok(Warned::new(Document { meta, body, notes }, reader.warnings))
 }
 

@@ -20,7 +20,8 @@ use std::io::Cursor;
 
 use sha2::{Digest, Sha256};
 
-/// The most pixels a PNG may have: decoding holds its samples in memory once.
+/// The most pixels an image may have, in every backend (`write::media::check_image`):
+/// decoding holds its samples in memory once, and a reader showing it does the same.
 pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// The resolution assumed when a file gives none, in pixels per inch (as browsers and
@@ -422,6 +423,11 @@ struct JpegHeader {
     color: ColorModel,
     ppi: Option<(f64, f64)>,
     adobe: bool,
+}
+
+/// Returns a JPEG's width and height from its frame header, or why it cannot be shown.
+pub(crate) fn jpeg_dimensions(data: &[u8]) -> Result<(u32, u32), ImageError> {
+    jpeg_header(data).map(|h| (h.width, h.height))
 }
 
 /// Walks a JPEG's marker segments (ITU T.81 §B.1.1) up to the frame header.

@@ -20,6 +20,7 @@ pub mod frame;
 pub mod hyphenate;
 pub mod image;
 pub mod knuth_plass;
+pub mod long_word;
 pub mod page;
 pub mod paragraph;
 pub mod shape;

@@ -81,21 +81,24 @@ pub struct PageBuilder<'a, S: PageSink> {
     /// Body flow not yet committed to a page.
     pending: VecDeque<Flow>,
     /// Note lines carried over from the previous page.
-    carried: Vec<SetLine>,
+    carried: VecDeque<SetLine>,
     /// Pages emitted so far.
     pages: usize,
     /// Lines placed on a page past the text block because nothing else was possible.
     overfull: usize,
 }
 
-/// A page-full chosen from the pending flow.
+/// A page-full chosen from the pending flow. It says what goes where by counts and
+/// indices only: choosing a cut is done after every line pushed, and copying the
+/// carried notes each time made a paragraph with thousands of note calls quadratic.
 struct Cut {
     /// How many pending flow elements the page takes.
     take: usize,
-    /// Note lines placed on the page (carried ones first).
-    notes: Vec<SetLine>,
-    /// Note lines that continue on the next page.
-    carry: Vec<SetLine>,
+    /// How many carried note lines go on the page (from the front).
+    carried: usize,
+    /// The notes of the taken lines, in order: (flow index, note index, how many of its
+    /// lines go on this page); the rest of each is carried to the next.
+    placed: Vec<(usize, usize, usize)>,
     /// Whether all of the pending flow fits on the page (so no page is final yet).
     complete: bool,
 }
@@ -107,7 +110,7 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
             geometry,
             sink,
             pending: VecDeque::new(),
-            carried: Vec::new(),
+            carried: VecDeque::new(),
             pages: 0,
             overfull: 0,
         }
@@ -151,10 +154,20 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
 
     fn emit_page(&mut self, at_end: bool) -> Result<(), crate::diag::WriteError> {
         let cut = self.choose_cut(at_end);
-        let body: Vec<Flow> = self.pending.drain(..cut.take).collect();
-        self.carried = cut.carry;
+        let mut body: Vec<Flow> = self.pending.drain(..cut.take).collect();
+        let mut notes: Vec<SetLine> = self.carried.drain(..cut.carried).collect();
+        for (flow, note, k) in cut.placed {
+            if let Some(Flow::Line(line)) = body.get_mut(flow)
+                && let Some(lines) = line.notes.get_mut(note)
+            {
+                let mut lines = std::mem::take(lines);
+                let rest = lines.split_off(k.min(lines.len()));
+                notes.extend(lines);
+                self.carried.extend(rest);
+            }
+        }
         self.pages += 1;
-        let page = self.compose(self.pages, body, cut.notes);
+        let page = self.compose(self.pages, body, notes);
         self.sink.page(self.pages, page)
     }
 
@@ -163,30 +176,30 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
     /// the whole remaining flow may end the page.
     fn choose_cut(&self, at_end: bool) -> Cut {
         let g = &self.geometry;
-        let mut carried = self.carried.clone();
         // Carried notes take at most the page less two body lines, when there is body.
         let mut carried_h = 0.0;
-        let mut notes: Vec<SetLine> = Vec::new();
         let reserve = if self.pending.is_empty() {
             0.0
         } else {
             2.0 * self.first_advance().max(1.0)
         };
-        while let Some(line) = carried.first() {
-            if carried_h + line.advance > g.block_height - reserve - g.note_skip
-                && !notes.is_empty()
-            {
+        let mut n_carried = 0;
+        for line in &self.carried {
+            if carried_h + line.advance > g.block_height - reserve - g.note_skip && n_carried > 0 {
                 break;
             }
             carried_h += line.advance;
-            notes.push(carried.remove(0));
+            n_carried += 1;
         }
+        let carried_rest = n_carried < self.carried.len();
 
         let mut body_h = 0.0;
         let mut notes_h = carried_h;
-        let mut best: Option<(usize, usize, Vec<SetLine>)> = None;
-        let mut placed_notes = notes.clone();
-        let mut placed_carry: Vec<SetLine> = carried.clone();
+        // (flow elements taken, placements, whether anything is carried) at the last
+        // legal break that fits.
+        let mut best: Option<(usize, usize, bool)> = None;
+        let mut placed: Vec<(usize, usize, usize)> = Vec::new();
+        let mut any_carry = carried_rest;
         let mut any_line = false;
         let mut complete = true;
         for (i, flow) in self.pending.iter().enumerate() {
@@ -200,37 +213,33 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
                 Flow::Line(line) => {
                     // A note continued on the next page must not be overtaken by a later
                     // one (TeX holds such insertions over too): the line waits.
-                    if any_line && !line.notes.is_empty() && !placed_carry.is_empty() {
+                    if any_line && !line.notes.is_empty() && any_carry {
                         complete = false;
                         break;
                     }
                     let advance = if any_line { line.advance } else { g.top_skip };
                     // The notes this line calls: whole if they fit, else their first lines.
                     let mut add_h = 0.0;
-                    let mut add_notes = Vec::new();
-                    let mut add_carry = Vec::new();
+                    let mut add_placed = Vec::new();
+                    let mut add_carry = false;
                     let room = g.block_height
                         - (body_h + advance)
                         - notes_h
                         - skip_if(notes_h + 1.0, g.note_skip);
                     let mut room_left = room;
-                    for note in &line.notes {
+                    for (n, note) in line.notes.iter().enumerate() {
                         let total: f64 = note.iter().map(|l| l.advance).sum();
-                        if add_carry.is_empty()
-                            && total <= room_left - skip_if(add_h + notes_h, g.note_skip)
+                        if !add_carry && total <= room_left - skip_if(add_h + notes_h, g.note_skip)
                         {
                             add_h += total;
                             room_left -= total;
-                            add_notes.extend(note.iter().cloned());
+                            add_placed.push((i, n, note.len()));
                         } else {
                             // Split: as many lines as fit, at least two (or all if shorter).
                             let min = note.len().min(2);
                             let mut k = 0;
                             let mut h = 0.0;
-                            while k < note.len()
-                                && add_carry.is_empty()
-                                && h + note[k].advance <= room_left
-                            {
+                            while k < note.len() && !add_carry && h + note[k].advance <= room_left {
                                 h += note[k].advance;
                                 k += 1;
                             }
@@ -239,8 +248,8 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
                             let h: f64 = note[..k].iter().map(|l| l.advance).sum();
                             add_h += h;
                             room_left -= h;
-                            add_notes.extend(note[..k].iter().cloned());
-                            add_carry.extend(note[k..].iter().cloned());
+                            add_placed.push((i, n, k));
+                            add_carry |= k < note.len();
                         }
                     }
                     let total =
@@ -251,12 +260,12 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
                     }
                     body_h += advance;
                     notes_h += add_h;
-                    placed_notes.extend(add_notes);
-                    placed_carry.extend(add_carry);
+                    placed.extend(add_placed);
+                    any_carry |= add_carry;
                     any_line = true;
                     let last = i + 1 == self.pending.len();
                     if line.break_after || (at_end && last) {
-                        best = Some((i + 1, placed_notes.len(), placed_carry.clone()));
+                        best = Some((i + 1, placed.len(), any_carry));
                     }
                 }
             }
@@ -265,18 +274,18 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
             // Only spaces (or nothing) left: they end with the notes.
             return Cut {
                 take: self.pending.len(),
-                notes: placed_notes,
-                carry: placed_carry,
+                carried: n_carried,
+                placed,
                 complete,
             };
         }
         match best {
-            Some((take, n_notes, carry)) => {
-                placed_notes.truncate(n_notes);
+            Some((take, n_placed, _)) => {
+                placed.truncate(n_placed);
                 Cut {
                     take,
-                    notes: placed_notes,
-                    carry,
+                    carried: n_carried,
+                    placed,
                     complete,
                 }
             }
@@ -285,21 +294,22 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
                 // as TeX does when every break is infeasible (§1005: the best of bad ones).
                 Cut {
                     complete,
-                    ..self.forced_cut(notes, carried)
+                    ..self.forced_cut(n_carried, carried_h, carried_rest)
                 }
             }
         }
     }
 
-    /// A cut ignoring legal breaks: as many lines as fit, at least one line.
-    fn forced_cut(&self, carried_notes: Vec<SetLine>, carried_rest: Vec<SetLine>) -> Cut {
+    /// A cut ignoring legal breaks: as many lines as fit, at least one line, below the
+    /// first `n_carried` carried note lines (of height `carried_h`).
+    fn forced_cut(&self, n_carried: usize, carried_h: f64, carried_rest: bool) -> Cut {
         let g = &self.geometry;
-        let mut h = carried_notes.iter().map(|l| l.advance).sum::<f64>();
-        let mut notes = carried_notes;
-        let mut carry = carried_rest;
+        let mut h = carried_h;
+        let mut placed = Vec::new();
+        let mut any_carry = carried_rest;
         let mut take = 0;
         let mut lines = 0;
-        for flow in &self.pending {
+        for (i, flow) in self.pending.iter().enumerate() {
             match flow {
                 Flow::Space(s) => {
                     if lines > 0 {
@@ -314,17 +324,17 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
                         break;
                     }
                     h += adv;
-                    for note in &line.notes {
+                    for (n, note) in line.notes.iter().enumerate() {
                         let room = (g.block_height - h).max(0.0);
                         let mut k = 0;
                         let mut nh = 0.0;
-                        while k < note.len() && carry.is_empty() && nh + note[k].advance <= room {
+                        while k < note.len() && !any_carry && nh + note[k].advance <= room {
                             nh += note[k].advance;
                             k += 1;
                         }
                         h += nh;
-                        notes.extend(note[..k].iter().cloned());
-                        carry.extend(note[k..].iter().cloned());
+                        placed.push((i, n, k));
+                        any_carry |= k < note.len();
                     }
                     lines += 1;
                 }
@@ -333,8 +343,8 @@ impl<'a, S: PageSink> PageBuilder<'a, S> {
         }
         Cut {
             take: take.max(1).min(self.pending.len()),
-            notes,
-            carry,
+            carried: n_carried,
+            placed,
             complete: false,
         }
     }

@@ -411,6 +411,11 @@ impl Typesetter {
     /// set as well as it can be and the problems are returned as warnings (overfull
     /// lines with their text, characters missing from the font with their offset).
     pub fn set_paragraph(&mut self, spans: &[Span], measure: &Measure) -> Warned<Vec<Line>> {
+        if let Some((cut, warnings)) = super::long_word::cut_long_words(spans) {
+            let mut set = self.set_paragraph(&cut, measure);
+            set.warnings.splice(0..0, warnings);
+            return set;
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         let lines = self.set_paragraph_in(spans, measure, &mut scratch);
         // The pieces hold shaped words: let the caches own them alone again.
@@ -1112,8 +1117,13 @@ impl Typesetter {
                                     runs.push(run);
                                 }
                                 let mut run = GlyphRun::new(g.face, pc.size, *x, 0.0);
-                                run.glyphs.reserve(glyph_estimate);
-                                run.text.reserve(text_len);
+                                // Only the line's first run gets the whole line's
+                                // capacity: reserving it for every run made a line of
+                                // fifty note calls (a run each) reserve fifty lines.
+                                if runs.is_empty() {
+                                    run.glyphs.reserve(glyph_estimate);
+                                    run.text.reserve(text_len);
+                                }
                                 cur = Some((run, pc.dy));
                             }
                             if let Some((run, _)) = &mut cur {

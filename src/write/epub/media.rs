@@ -118,7 +118,8 @@ mod tests {
         let inner = dir.path().join("in");
         std::fs::create_dir(&inner).unwrap();
         std::fs::write(dir.path().join("secret.png"), b"\x89PNG\r\n\x1a\nxx").unwrap();
-        std::fs::write(inner.join("ok.png"), b"\x89PNG\r\n\x1a\nxx").unwrap();
+        let png = include_bytes!("../../../tests/data/epub/red-square.png");
+        std::fs::write(inner.join("ok.png"), png).unwrap();
         std::fs::write(inner.join("text.png"), b"not an image").unwrap();
         let mut images = Images::new(Some(&inner));
         assert!(images.embed("../secret.png").is_err());

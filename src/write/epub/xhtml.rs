@@ -43,6 +43,10 @@ const MAX_FILE_TEXT: usize = 150_000;
 #[derive(Default)]
 pub(super) struct Ids {
     used: BTreeSet<String>,
+    /// The last number [`Ids::fresh`] gave out per prefix: every lower one is taken
+    /// already, so the search goes on from there instead of from 1 (which made a
+    /// document with thousands of headings or note calls quadratic).
+    last: BTreeMap<String, u64>,
 }
 
 impl Ids {
@@ -53,10 +57,13 @@ impl Ids {
 
     /// Returns a new id `prefix1`, `prefix2`, … that is not yet in use.
     fn fresh(&mut self, prefix: &str) -> String {
-        (1..)
-            .map(|n| format!("{prefix}{n}"))
-            .find(|id| self.used.insert(id.clone()))
-            .unwrap_or_default()
+        let from = self.last.get(prefix).copied().unwrap_or(0) + 1;
+        let (n, id) = (from..)
+            .map(|n| (n, format!("{prefix}{n}")))
+            .find(|(_, id)| self.used.insert(id.clone()))
+            .unwrap_or_default();
+        self.last.insert(prefix.to_owned(), n);
+        id
     }
 }
 

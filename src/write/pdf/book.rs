@@ -21,7 +21,7 @@
 //! When a document has both author and editorial notes, editorial notes are called with
 //! letters (a, b, …) so that the two series cannot be confused; otherwise with numbers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -96,11 +96,24 @@ pub fn typeset_with_images<S: PageSink>(
 ) -> Result<Warned<Typeset>, WriteError> {
     let mut setter = BookSetter::new(doc, style);
     setter.base_dir = base_dir.map(Path::to_owned);
+    let title = doc.meta.title.as_deref().map(|t| match cut_title(t) {
+        Some(cut) => {
+            setter.warnings.push(Warning::general(format!(
+                "the title is {} characters long, more than a title page shows; cut to its \
+                 first {MAX_TITLE_CHARS} in the PDF",
+                t.chars().count()
+            )));
+            cut
+        }
+        None => t.to_owned(),
+    });
+    setter.title = title.clone();
     let geometry = geometry(style);
     let mut decorated = Decorate {
         inner: sink,
         heads: Typesetter::new(&unhyphenated(style), &doc.meta.lang),
-        title: doc.meta.title.clone(),
+        head_line: None,
+        title,
         geometry,
         size: style.running.size.to_pt(setter.size),
         head: style.running.head,
@@ -161,10 +174,29 @@ fn unhyphenated(style: &Style) -> Style {
     s
 }
 
+/// The longest title the PDF sets, in characters: a page shows about 2,000 characters
+/// at the title's size, and a title set across pages (and its running head on every
+/// one) helps no reader.
+const MAX_TITLE_CHARS: usize = 1_000;
+
+/// Returns `title` cut to [`MAX_TITLE_CHARS`] at a space where possible, with an
+/// ellipsis, or `None` when it is short enough.
+fn cut_title(title: &str) -> Option<String> {
+    let (end, _) = title.char_indices().nth(MAX_TITLE_CHARS)?;
+    let head = &title[..end];
+    let head = match head.rfind(char::is_whitespace) {
+        Some(space) if space > end / 2 => &head[..space],
+        _ => head,
+    };
+    Some(format!("{}\u{2026}", head.trim_end()))
+}
+
 /// Adds running heads and folios, then hands each page on.
 struct Decorate<'s, S: PageSink> {
     inner: &'s mut S,
     heads: Typesetter,
+    /// The running head, set once (the title does not change from page to page).
+    head_line: Option<Option<Line>>,
     title: Option<String>,
     geometry: Geometry,
     size: f64,
@@ -187,17 +219,24 @@ impl<S: PageSink> PageSink for Decorate<'_, S> {
             && number > 1
             && let Some(title) = &self.title
         {
-            let spans = [Span::new(
-                title.clone(),
-                SpanStyle {
-                    italic: true,
-                    ..style
-                },
-            )];
-            let lines = self.heads.set_paragraph(&spans, &measure).value;
-            if let Some(line) = lines.into_iter().next() {
+            let heads = &mut self.heads;
+            let line = self.head_line.get_or_insert_with(|| {
+                let spans = [Span::new(
+                    title.clone(),
+                    SpanStyle {
+                        italic: true,
+                        ..style
+                    },
+                )];
+                heads
+                    .set_paragraph(&spans, &measure)
+                    .value
+                    .into_iter()
+                    .next()
+            });
+            if let Some(line) = line {
                 page.items
-                    .extend(line.into_items(left, g.top - 2.0 * self.size));
+                    .extend(line.to_items(left, g.top - 2.0 * self.size));
             }
         }
         if folio {
@@ -257,6 +296,12 @@ struct BookSetter<'d> {
     base_dir: Option<PathBuf>,
     /// Images loaded so far (compressed), or why they cannot be, by `src`.
     images: BTreeMap<String, Result<Arc<ImageData>, String>>,
+    /// The span warnings given so far, to give each once.
+    span_warnings: BTreeSet<String>,
+    /// The title as the PDF shows it (cut when longer than [`MAX_TITLE_CHARS`]).
+    title: Option<String>,
+    /// Notes already placed at an earlier call.
+    noted: BTreeSet<NoteId>,
 }
 
 type Builder<'b, 's, S> = PageBuilder<'b, Decorate<'s, S>>;
@@ -297,6 +342,9 @@ impl<'d> BookSetter<'d> {
             pending_label: None,
             base_dir: None,
             images: BTreeMap::new(),
+            noted: BTreeSet::new(),
+            title: None,
+            span_warnings: BTreeSet::new(),
         }
     }
 
@@ -351,7 +399,9 @@ impl<'d> BookSetter<'d> {
         let label = |id: &NoteId| labels.get(id).cloned().unwrap_or_else(|| id.to_string());
         let spans = spans_from_inlines(inlines, base, &label);
         for w in spans.warnings {
-            if !self.warnings.contains(&w) {
+            // A set, not a search of the list: a document with thousands of such
+            // warnings would otherwise take quadratic time.
+            if self.span_warnings.insert(w.to_string()) {
                 self.warnings.push(w);
             }
         }
@@ -388,7 +438,12 @@ impl<'d> BookSetter<'d> {
                     },
                     target: format!("note-{id}"),
                 });
-                notes.push(self.note_lines(&id)?);
+                // A note called again (the calls share it) is printed once, at its
+                // first call; setting it at every call made a paragraph of thousands
+                // of calls to one note fill thousands of note lines.
+                if self.noted.insert(id.clone()) {
+                    notes.push(self.note_lines(&id)?);
+                }
             }
             let mut items = line.into_items(frame.left, 0.0);
             if let Some(label) = self.pending_label.take() {
@@ -462,7 +517,7 @@ impl<'d> BookSetter<'d> {
         let heading = self.style.headings.size.to_pt(self.size);
         let m = &self.doc.meta;
         let mut any = false;
-        if let Some(title) = &m.title {
+        if let Some(title) = &self.title.clone() {
             let size = heading * 1.4;
             let spans = [Span::new(title.clone(), SpanStyle::regular(size))];
             let (lines, dx) = self.set_centred(&spans, width);
