@@ -24,6 +24,7 @@
 //! ```
 
 mod css;
+mod fonts;
 mod labels;
 mod media;
 mod package;
