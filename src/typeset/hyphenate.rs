@@ -3,6 +3,9 @@
 //! top: left/right minima from the style, no hyphenation of acronyms, of words with
 //! digits, or of words holding other non-letters.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use compact_str::CompactString;
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
 use rustc_hash::FxHashMap;
@@ -27,9 +30,30 @@ pub fn language_for(tag: &str) -> Option<Language> {
     Some(lang)
 }
 
+/// Returns the patterns for `language` with the given minima, loaded once per process
+/// and shared by every typesetter and thread (loading the embedded patterns costs
+/// more than setting a short document).
+fn dictionary(language: Language, minima: (usize, usize)) -> Option<Arc<Standard>> {
+    type Key = (String, (usize, usize));
+    static LOADED: LazyLock<Mutex<BTreeMap<Key, Arc<Standard>>>> =
+        LazyLock::new(|| Mutex::new(BTreeMap::new()));
+    let key = (language.code().to_owned(), minima);
+    // A poisoned lock only means another thread panicked while loading: the map
+    // itself is still valid.
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(dict) = loaded.get(&key) {
+        return Some(dict.clone());
+    }
+    let mut dict = Standard::from_embedded(language).ok()?;
+    dict.minima = minima;
+    let dict = Arc::new(dict);
+    loaded.insert(key, dict.clone());
+    Some(dict)
+}
+
 /// A hyphenation dictionary with the style's minima and a cache of words seen.
 pub struct Hyphenator {
-    dict: Option<Standard>,
+    dict: Option<Arc<Standard>>,
     /// Fewest letters a hyphenatable word has (left + right minimum).
     shortest: usize,
     /// Index into `results` of each word seen (short words stored inline: no cache
@@ -43,8 +67,7 @@ impl Hyphenator {
     /// letters before/after a hyphen. Returns `None` for a language without patterns.
     pub fn new(lang: &str, left: usize, right: usize) -> Option<Hyphenator> {
         let language = language_for(lang)?;
-        let mut dict = Standard::from_embedded(language).ok()?;
-        dict.minima = (left.max(1), right.max(1));
+        let dict = dictionary(language, (left.max(1), right.max(1)))?;
         Some(Hyphenator {
             shortest: dict.minima.0 + dict.minima.1,
             dict: Some(dict),

@@ -7,30 +7,28 @@
 
 use std::fmt::Write as _;
 
-use super::media::{BUNDLED_FACES, FontFace};
+use super::media::FontFace;
 use crate::style::{Align, Length, Style};
 
-/// Returns the CSS for `style`, with `@font-face` rules when `fonts` are embedded.
-pub(super) fn stylesheet(style: &Style, fonts: bool) -> String {
+/// Returns the CSS for `style`, with an `@font-face` rule for each embedded face.
+pub(super) fn stylesheet(style: &Style, fonts: &[&FontFace]) -> String {
     let base = style.text.size.to_pt(10.0).max(1.0);
     let em = |l: Length| format!("{}em", round(l.to_pt(base) / base));
     let ratio = |l: Length, of: f64| round(l.to_pt(base) / of.max(1.0));
     let family = css_string(style.text.font.trim());
     let mut css = String::new();
     css.push_str("@charset \"UTF-8\";\n");
-    if fonts {
-        for FontFace {
-            file,
-            weight,
-            style: font_style,
-            ..
-        } in &BUNDLED_FACES
-        {
-            let _ = writeln!(
-                css,
-                "@font-face {{ font-family: {family}; font-weight: {weight}; font-style: {font_style}; src: url(\"fonts/{file}\"); }}"
-            );
-        }
+    for FontFace {
+        file,
+        weight,
+        style: font_style,
+        ..
+    } in fonts
+    {
+        let _ = writeln!(
+            css,
+            "@font-face {{ font-family: {family}; font-weight: {weight}; font-style: {font_style}; src: url(\"fonts/{file}\"); }}"
+        );
     }
     let align = match style.text.align {
         Align::Justify => "justify",
@@ -180,11 +178,13 @@ mod tests {
         style.headings.size = Length::pt(15.0);
         style.notes.size = Length::pt(8.0);
         style.text.align = Align::Left;
-        let css = stylesheet(&style, true);
+        let faces: Vec<&FontFace> = super::super::media::BUNDLED_FACES.iter().collect();
+        let css = stylesheet(&style, &faces);
         assert!(css.contains("h1 { font-size: 1.5em;"), "{css}");
         assert!(css.contains("font-size: 0.8em"), "{css}");
         assert!(css.contains("text-align: left"));
         assert!(css.contains("@font-face"));
-        assert!(!stylesheet(&style, false).contains("@font-face"));
+        assert_eq!(css.matches("@font-face").count(), 4);
+        assert!(!stylesheet(&style, &[]).contains("@font-face"));
     }
 }

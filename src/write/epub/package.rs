@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 
 use super::labels::{self, Labels};
-use super::media::{BUNDLED_FACES, FONT_LICENCE, Images, embeds_bundled_font};
+use super::media::{BUNDLED_FACES, FONT_LICENCE, FontFace, Images, embeds_bundled_font};
 use super::text::{esc, is_lang_tag};
 use super::xhtml::{self, Renderer, Section};
-use super::{Item, TITLE_FILE, WriteContext, check_chars, css};
+use super::{Item, TITLE_FILE, WriteContext, check_chars, css, fonts};
 use crate::diag::{Warning, WriteError};
 use crate::ir::Document;
 
@@ -157,23 +157,43 @@ pub(super) fn build(
         spine: false,
         data: ncx(&book, sections).into_bytes(),
     });
+    // Each face cut down to the characters the pages set in it; a face no page uses
+    // is left out (and so is its @font-face rule).
+    let faces = if book.fonts {
+        let mut used = fonts::CharsByFace::default();
+        for item in items
+            .iter()
+            .filter(|i| i.media_type == "application/xhtml+xml")
+        {
+            fonts::collect_chars(&item.data, &mut used).map_err(WriteError::Unsupported)?;
+        }
+        fonts::embedded_faces(&used).map_err(WriteError::Unsupported)?
+    } else {
+        Vec::new()
+    };
+    let face_list: Vec<&FontFace> = faces.iter().map(|(face, _)| *face).collect();
     items.push(Item {
         id: "css".to_owned(),
         href: CSS_FILE.to_owned(),
         media_type: "text/css",
         properties: None,
         spine: false,
-        data: css::stylesheet(ctx.style, book.fonts).into_bytes(),
+        data: css::stylesheet(ctx.style, &face_list).into_bytes(),
     });
     if book.fonts {
-        for (k, face) in BUNDLED_FACES.iter().enumerate() {
+        for (face, data) in faces {
+            // Ids follow the face's place in the family, whichever faces are embedded.
+            let k = BUNDLED_FACES
+                .iter()
+                .position(|f| f.file == face.file)
+                .unwrap_or(0);
             items.push(Item {
                 id: format!("font-{}", k + 1),
                 href: format!("fonts/{}", face.file),
                 media_type: "font/otf",
                 properties: None,
                 spine: false,
-                data: face.data.to_vec(),
+                data,
             });
         }
         items.push(Item {

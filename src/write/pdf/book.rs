@@ -47,7 +47,11 @@ pub fn write(doc: &Document, ctx: &WriteContext<'_>, out: &mut dyn Write) -> Wri
         meta.subject = doc.meta.source.as_ref().map(|s| s.bibl.clone());
     }
     let faces = crate::typeset::font::FontBook::bundled().face_set();
-    let mut writer = ToPdf(PdfWriter::new(out, &faces, &meta)?);
+    let mut pdf = PdfWriter::new(out, &faces, &meta)?;
+    // Sixteen pages' content streams are compressed at a time, in parallel: the cores
+    // share the work, the bytes are the same as one page at a time.
+    pdf.compress_ahead(16);
+    let mut writer = ToPdf(pdf);
     let set = typeset_with_images(doc, ctx.style, ctx.base_dir.as_deref(), &mut writer)?;
     let mut warnings = set.warnings;
     let done = writer.0.finish(&set.value.outline)?;

@@ -44,6 +44,16 @@ struct UsedGlyph {
     text: Option<String>,
 }
 
+/// A face's subset font program and ToUnicode map, compressed.
+pub(super) struct Program {
+    /// Whether the program is bare CFF (else a TrueType font).
+    cff: bool,
+    /// The program's length before compression.
+    length: usize,
+    compressed: Vec<u8>,
+    cmap: Vec<u8>,
+}
+
 /// Face-wide values the font descriptor needs, read once.
 struct Metrics {
     units_per_em: f32,
@@ -200,14 +210,9 @@ impl FaceState {
             + self.glyphs.len() * 8
     }
 
-    /// Writes the font objects: Type 0 font, CID font, descriptor, the subset font
-    /// program and the ToUnicode CMap. `alloc` hands out fresh object ids.
-    pub(super) fn write(
-        &self,
-        font_ref: Ref,
-        alloc: &mut impl FnMut() -> Ref,
-        emit: &mut impl FnMut(Chunk) -> Result<(), PdfError>,
-    ) -> Result<(), PdfError> {
+    /// Cuts the subset of the glyphs used and compresses it and the ToUnicode map: the
+    /// costly part of [`write`](Self::write), independent of the other faces.
+    pub(super) fn program(&self) -> Result<Program, PdfError> {
         let subset = subsetter::subset(&self.data, self.index, &self.remapper).map_err(|e| {
             PdfError::Font {
                 face: self.postscript_name.clone(),
@@ -221,6 +226,32 @@ impl FaceState {
         // CFF outlines go in as a bare CFF program (FontFile3 /CIDFontType0C, what
         // every reader knows); TrueType outlines as the whole subset font (FontFile2).
         let cff = raw.table(ttf_parser::Tag::from_bytes(b"CFF "));
+        let program: &[u8] = cff.unwrap_or(&subset);
+        let mut cmap = UnicodeCmap::<u16>::new(Name(b"Custom"), SYSTEM_INFO);
+        for (cid, glyph) in self.glyphs.iter().enumerate() {
+            if let Some(text) = glyph.text.as_deref().filter(|t| !t.is_empty()) {
+                // The remapper keeps CIDs within u16 (one per glyph of a u16-indexed font).
+                cmap.pair_with_multiple(cid as u16, text.chars());
+            }
+        }
+        Ok(Program {
+            cff: cff.is_some(),
+            length: program.len(),
+            compressed: deflate(program),
+            cmap: deflate(&cmap.finish()),
+        })
+    }
+
+    /// Writes the font objects: Type 0 font, CID font, descriptor, the subset font
+    /// program and the ToUnicode CMap. `alloc` hands out fresh object ids.
+    pub(super) fn write(
+        &self,
+        program: Program,
+        font_ref: Ref,
+        alloc: &mut impl FnMut() -> Ref,
+        emit: &mut impl FnMut(Chunk) -> Result<(), PdfError>,
+    ) -> Result<(), PdfError> {
+        let cff = program.cff.then_some(());
         let base_font = format!("{}+{}", self.subset_tag(), self.postscript_name);
         let base_font = Name(base_font.as_bytes());
 
@@ -277,29 +308,21 @@ impl FaceState {
         descriptor.finish();
         emit(chunk)?;
 
-        let program: &[u8] = cff.unwrap_or(&subset);
-        let compressed = deflate(program);
         let mut chunk = new_chunk();
-        let mut stream = chunk.stream(file_ref, &compressed);
+        let mut stream = chunk.stream(file_ref, &program.compressed);
         stream.filter(Filter::FlateDecode);
         if cff.is_some() {
             stream.pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
         } else {
-            stream.pair(Name(b"Length1"), program.len() as i32);
+            stream.pair(Name(b"Length1"), program.length as i32);
         }
         stream.finish();
         emit(chunk)?;
 
-        let mut cmap = UnicodeCmap::<u16>::new(Name(b"Custom"), SYSTEM_INFO);
-        for (cid, glyph) in self.glyphs.iter().enumerate() {
-            if let Some(text) = glyph.text.as_deref().filter(|t| !t.is_empty()) {
-                // The remapper keeps CIDs within u16 (one per glyph of a u16-indexed font).
-                cmap.pair_with_multiple(cid as u16, text.chars());
-            }
-        }
-        let cmap = deflate(&cmap.finish());
         let mut chunk = new_chunk();
-        chunk.cmap(cmap_ref, &cmap).filter(Filter::FlateDecode);
+        chunk
+            .cmap(cmap_ref, &program.cmap)
+            .filter(Filter::FlateDecode);
         emit(chunk)?;
         Ok(())
     }

@@ -64,6 +64,7 @@ use std::io::Write;
 
 use pdf_writer::types::{AnnotationFlags, AnnotationType, PageMode};
 use pdf_writer::{Chunk, Filter, Finish, Name, Rect, Ref, Str, TextStr};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Warned, Warning, WriteError};
@@ -204,6 +205,17 @@ pub struct PdfWriter<W: Write> {
     /// Images written so far: key → number, and each number's XObject.
     image_numbers: BTreeMap<[u8; 32], usize>,
     image_refs: Vec<Ref>,
+    /// Pages built but not yet compressed and written, at most `ahead` of them.
+    queue: Vec<QueuedPage>,
+    ahead: usize,
+}
+
+/// A page whose objects are numbered and built, waiting for its content stream to be
+/// compressed (with the pages queued beside it, in parallel).
+struct QueuedPage {
+    content_ref: Ref,
+    content: Vec<u8>,
+    page: Chunk,
 }
 
 /// What a writer holds between pages, for checking that memory stays bounded.
@@ -244,12 +256,44 @@ impl<W: Write> PdfWriter<W> {
             warnings: Vec::new(),
             image_numbers: BTreeMap::new(),
             image_refs: Vec::new(),
+            queue: Vec::new(),
+            ahead: 1,
         };
         writer.catalog = writer.alloc();
         writer.page_tree = writer.alloc();
         // The binary comment tells transfer tools the file is not text (§7.5.2).
         writer.out.write(b"%PDF-1.7\n%\x80\x81\x82\x83\n")?;
         Ok(writer)
+    }
+
+    /// Lets up to `pages` pages wait before they are written, so that their content
+    /// streams are compressed in parallel (on the current rayon pool). The bytes are the
+    /// same whatever the number: objects are numbered when a page is handed over and
+    /// written in that order. The default, 1, writes each page at once.
+    pub fn compress_ahead(&mut self, pages: usize) {
+        self.ahead = pages.max(1);
+    }
+
+    /// Compresses the queued pages' content streams and writes them, in page order.
+    fn flush_pages(&mut self) -> Result<(), PdfError> {
+        let queue = std::mem::take(&mut self.queue);
+        let compressed: Vec<Vec<u8>> = if queue.len() > 1 {
+            queue
+                .par_iter()
+                .map(|q| font::deflate(&q.content))
+                .collect()
+        } else {
+            queue.iter().map(|q| font::deflate(&q.content)).collect()
+        };
+        for (q, data) in queue.into_iter().zip(compressed) {
+            let mut chunk = new_chunk();
+            chunk
+                .stream(q.content_ref, &data)
+                .filter(pdf_writer::Filter::FlateDecode);
+            self.emit(chunk)?;
+            self.emit(q.page)?;
+        }
+        Ok(())
     }
 
     fn alloc(&mut self) -> Ref {
@@ -304,6 +348,10 @@ impl<W: Write> PdfWriter<W> {
         // rejected here leaves no object id unwritten, and the writer usable.
         let built = content::build(page, number, &mut self.faces, &self.image_numbers)?;
         // Images new to the file are written now, once; later pages refer to them.
+        // Pages waiting in the queue go first, so objects stay in page order.
+        if !built.new_images.is_empty() {
+            self.flush_pages()?;
+        }
         for image in &built.new_images {
             let r = self.write_image(image)?;
             self.image_numbers
@@ -354,13 +402,6 @@ impl<W: Write> PdfWriter<W> {
             font_refs.push((content::font_name(face), font_ref));
         }
 
-        let compressed = font::deflate(&built.bytes);
-        let mut chunk = new_chunk();
-        chunk
-            .stream(content_ref, &compressed)
-            .filter(pdf_writer::Filter::FlateDecode);
-        self.emit(chunk)?;
-
         let mut chunk = new_chunk();
         let media = Rect::new(0.0, 0.0, page.width as f32, page.height as f32);
         let mut p = chunk.page(page_ref);
@@ -388,8 +429,15 @@ impl<W: Write> PdfWriter<W> {
             p.annotations(annots.iter().copied());
         }
         p.finish();
-        self.emit(chunk)?;
+        self.queue.push(QueuedPage {
+            content_ref,
+            content: built.bytes,
+            page: chunk,
+        });
         self.pages.push(page_ref);
+        if self.queue.len() >= self.ahead {
+            self.flush_pages()?;
+        }
         Ok(())
     }
 
@@ -456,6 +504,7 @@ impl<W: Write> PdfWriter<W> {
                 items: Vec::new(),
             })?;
         }
+        self.flush_pages()?;
         self.write_links()?;
         let dests = self.write_named_destinations()?;
         let outline_ref = self.write_outline(outline)?;
@@ -608,10 +657,17 @@ impl<W: Write> PdfWriter<W> {
 
     fn write_fonts(&mut self) -> Result<(), PdfError> {
         let faces = std::mem::take(&mut self.faces);
-        for face in &faces {
-            let Some(font_ref) = face.font_ref else {
-                continue;
-            };
+        // Subsetting and compressing each face is independent of the others: done in
+        // parallel, then written in face order.
+        let used: Vec<(&FaceState, Ref)> = faces
+            .iter()
+            .filter_map(|f| f.font_ref.map(|r| (f, r)))
+            .collect();
+        let programs: Vec<font::Program> = used
+            .par_iter()
+            .map(|(face, _)| face.program())
+            .collect::<Result<_, _>>()?;
+        for ((face, font_ref), program) in used.iter().zip(programs) {
             let offsets = &mut self.offsets;
             let out = &mut self.out;
             let mut pending = Vec::new();
@@ -620,7 +676,7 @@ impl<W: Write> PdfWriter<W> {
                 offsets.push(0);
                 Ref::new(offsets.len() as i32 - 1)
             };
-            face.write(font_ref, &mut alloc, &mut |chunk| {
+            face.write(program, *font_ref, &mut alloc, &mut |chunk| {
                 pending.push(chunk);
                 Ok(())
             })?;
