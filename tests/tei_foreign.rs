@@ -237,3 +237,44 @@ fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     assert_eq!(m.publisher.as_deref(), Some("lacuna tests"));
     assert_eq!(m.licence.as_deref(), Some("Free to use for any purpose."));
 }
+
+#[test]
+fn gap_quantities_that_are_no_small_whole_number_are_kept() {
+    let tei = |gap: &str| {
+        format!(
+            r#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text><body><p>a {gap} b</p></body></text></TEI>"#
+        )
+    };
+    let gap_of = |gap: &str| {
+        let w = lacuna::read::tei::read(&tei(gap), &ReadOptions::default()).unwrap();
+        let Block::Paragraph(p) = &w.value.body[0] else {
+            panic!()
+        };
+        let Inline::Gap(g) = &p[1] else {
+            panic!("{p:?}")
+        };
+        let messages: Vec<String> = w.warnings.iter().map(|w| w.message.clone()).collect();
+        (g.extent.clone().unwrap(), messages)
+    };
+    // Beside an @extent, a fractional quantity is kept too, as the warning says.
+    let (e, w) = gap_of(
+        r#"<gap reason="lost" quantity="2.5" unit="line" extent="about two and a half lines"/>"#,
+    );
+    assert_eq!(e.quantity, None);
+    assert_eq!(e.unit.as_deref(), Some("line"));
+    assert_eq!(
+        e.description.as_deref(),
+        Some("about two and a half lines, quantity 2.5")
+    );
+    assert!(w[0].contains("not a whole number is kept"), "{w:?}");
+    let (e, _) = gap_of(r#"<gap quantity="2.5" unit="line"/>"#);
+    assert_eq!(e.description.as_deref(), Some("2.5"));
+    // A large whole number is a whole number.
+    let (e, w) = gap_of(r#"<gap reason="lost" quantity="5000000000" unit="character"/>"#);
+    assert_eq!(e.quantity, Some(5_000_000_000));
+    assert!(w.is_empty(), "{w:?}");
+    let (e, w) = gap_of(r#"<gap quantity="99999999999999999999999"/>"#);
+    assert_eq!(e.description.as_deref(), Some("99999999999999999999999"));
+    assert!(w[0].contains("too large to count"), "{w:?}");
+    assert!(!w[0].contains("whole number"), "{w:?}");
+}

@@ -104,7 +104,7 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
     // An extent with nothing in it is not something a reader makes.
     let extent = prop::option::of(
         (
-            prop::option::of(0u32..1000),
+            prop::option::of(0u64..1000),
             prop::option::of(prop::sample::select(vec!["character", "word", "line"])),
             prop::option::of(text()),
         )

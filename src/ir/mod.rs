@@ -323,7 +323,7 @@ pub struct Gap {
 pub struct Extent {
     /// A count of units, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<u32>,
+    pub quantity: Option<u64>,
     /// The unit counted: `character`, `word`, `line`, `page`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,

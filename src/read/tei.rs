@@ -27,10 +27,11 @@
 //!
 //! # Safety
 //!
-//! - No entity is ever expanded besides the five predefined ones and character references:
-//!   a `<!DOCTYPE>` with `<!ENTITY>` declarations is refused (billion laughs, external
-//!   entities such as `SYSTEM "file:///etc/passwd"`), any other `<!DOCTYPE>` is ignored
-//!   with a warning, and no DTD or other resource is ever fetched.
+//! - A `<!DOCTYPE>` is read as a hardened XML parser reads it (see [`doctype`]): no DTD or
+//!   other resource is ever fetched, parameter entities and other declarations are
+//!   skipped with a warning, internal text entities are expanded within a budget for the
+//!   whole document (billion laughs and quadratic blow-up are errors after a megabyte),
+//!   and a reference to an external entity (`SYSTEM "file:///etc/passwd"`) is an error.
 //! - Elements nest at most [`MAX_DEPTH`] deep, so that the tree and the recursive mapping
 //!   stay within a thread's stack.
 //! - Malformed XML is a [`ParseError`] with line and column.
@@ -43,6 +44,8 @@
 //! (`code`, `eg`) keeps its text as is, and so do header fields and descriptions marked
 //! `xml:space="preserve"`. Every element that is not text (a note call, a gap, an empty
 //! element) counts as a non-space, so that the spaces around it stay as written.
+
+mod doctype;
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -233,6 +236,7 @@ fn parse(
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
     let mut ids = HashSet::new();
+    let mut dtd = doctype::Doctype::default();
     let err = |offset: usize, message: String| ParseError::new(lines.pos(offset), message);
     loop {
         let before = reader.buffer_position() as usize;
@@ -262,7 +266,7 @@ fn parse(
                         format!("malformed XML: unknown namespace prefix {prefix:?}"),
                     )
                 })?;
-                let el = element(start, ns, before).map_err(|m| err(before, m))?;
+                let el = element(start, ns, before, &dtd).map_err(|m| err(before, m))?;
                 if let Some(id) = el.attr("xml:id") {
                     ids.insert(id.to_owned());
                 }
@@ -298,32 +302,26 @@ fn parse(
                         "amp" => "&".into(),
                         "apos" => "'".into(),
                         "quot" => "\"".into(),
-                        name => {
-                            return Err(err(
-                                before,
-                                format!(
-                                    "undeclared entity &{name}; (entities other than XML's five are not supported)"
-                                ),
-                            ));
-                        }
+                        name => dtd.expand(name, before).map_err(|(at, m)| err(at, m))?,
                     },
                 };
                 push_text(&mut stack, &c, before, &err)?;
             }
             Event::DocType(d) => {
-                let decl: &str = d.as_ref();
-                if decl.contains("<!ENTITY") {
-                    return Err(err(
-                        before,
-                        "<!DOCTYPE> declares entities: refused, lacuna never expands entities \
-                         (entity expansion attacks, external entities)"
-                            .into(),
-                    ));
+                let content: &str = d.as_ref();
+                // The content follows `<!DOCTYPE` (which quick-xml accepts in any case).
+                let base = if text
+                    .get(before..before + 9)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("<!DOCTYPE"))
+                {
+                    before + 9
+                } else {
+                    before
+                };
+                dtd = doctype::Doctype::parse(content, base).map_err(|(at, m)| err(at, m))?;
+                for (at, message) in &dtd.skipped {
+                    warnings.push(Warning::at(lines.pos(*at), message.clone()));
                 }
-                warnings.push(Warning::at(
-                    lines.pos(before),
-                    "<!DOCTYPE> ignored: no DTD is read or fetched",
-                ));
             }
             Event::Eof => break,
             Event::Decl(decl) => {
@@ -368,7 +366,12 @@ fn resolve(ns: ResolveResult<'_>) -> Result<Ns, String> {
     }
 }
 
-fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> {
+fn element(
+    start: &BytesStart<'_>,
+    ns: Ns,
+    offset: usize,
+    dtd: &doctype::Doctype,
+) -> Result<El, String> {
     let qname = start.name().as_ref().to_owned();
     let local = start.local_name().as_ref().to_owned();
     let mut attrs = Vec::new();
@@ -380,8 +383,10 @@ fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> 
             continue;
         }
         let value = attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| format!("malformed XML in attribute {key}: {e}"))?;
+            .normalized_value_with(XmlVersion::Implicit1_0, doctype::MAX_ENTITY_DEPTH, |name| {
+                dtd.resolve_for_attribute(name)
+            })
+            .map_err(|e| attribute_error(&key, e, dtd))?;
         attrs.push((key, value.into_owned()));
     }
     Ok(El {
@@ -392,6 +397,30 @@ fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> 
         children: Vec::new(),
         offset,
     })
+}
+
+/// Explains why an attribute value could not be normalised, entity by entity.
+fn attribute_error(key: &str, e: quick_xml::Error, dtd: &doctype::Doctype) -> String {
+    use quick_xml::escape::EscapeError;
+    match &e {
+        quick_xml::Error::Escape(EscapeError::TooManyNestedEntities) => format!(
+            "attribute {key} nests entities more than {} deep: refused (entity expansion attack?)",
+            doctype::MAX_ENTITY_DEPTH
+        ),
+        _ if dtd.exhausted() => format!(
+            "attribute {key} expands more than {} bytes of entity text: refused (entity \
+             expansion attack?)",
+            doctype::MAX_EXPANSION
+        ),
+        // Expanding it as text gives the reason (external, markup, undeclared).
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            match dtd.expand(name, 0) {
+                Err((_, why)) => format!("in attribute {key}: {why}"),
+                Ok(_) => format!("malformed XML in attribute {key}: {e}"),
+            }
+        }
+        _ => format!("malformed XML in attribute {key}: {e}"),
+    }
 }
 
 fn attach(stack: &mut [El], root: &mut Option<El>, el: El) {
@@ -1359,15 +1388,22 @@ impl<'a> Mapper<'a> {
     }
 
     fn gap(&mut self, el: &El, out: &mut Vec<Inline>, next: Option<&El>) -> bool {
-        let quantity = el.attr("quantity");
-        let q = quantity.and_then(|q| q.trim().parse::<u32>().ok());
+        let quantity = el.attr("quantity").map(str::trim);
+        let q = quantity.and_then(|q| q.parse::<u64>().ok());
         let mut description = el.attr("extent").map(str::to_owned);
         if let (Some(raw), None) = (quantity, q) {
-            self.unknown_attr(
-                el,
-                "a @quantity that is not a whole number is kept in @extent",
-            );
-            description.get_or_insert_with(|| raw.to_owned());
+            // The IR counts whole units; anything else (2.5, 1e3, a number beyond u64)
+            // goes to the description — beside an @extent, never instead of the quantity.
+            let what = if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+                "a @quantity too large to count"
+            } else {
+                "a @quantity that is not a whole number"
+            };
+            self.unknown_attr(el, &format!("{what} is kept in the extent's description"));
+            description = Some(match description {
+                Some(extent) => format!("{extent}, quantity {raw}"),
+                None => raw.to_owned(),
+            });
         }
         let unit = el.attr("unit").map(str::to_owned);
         let extent = (q.is_some() || unit.is_some() || description.is_some()).then_some(Extent {
@@ -1740,11 +1776,15 @@ mod tests {
     }
 
     #[test]
-    fn refuses_entity_declarations() {
-        let e =
-            err("<!DOCTYPE TEI [<!ENTITY a \"x\">]>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"/>");
-        assert_eq!(e.pos, Pos::new(1, 1));
-        assert!(e.message.contains("entities"), "{e}");
+    fn expands_entities_the_doctype_declares() {
+        let xml = format!(
+            "<!DOCTYPE TEI [<!ENTITY a \"x&#x2014;y\">]>\n<TEI xmlns=\"{TEI_NS}\"><text><body><p n=\"&a;\">&a;&amp;</p></body></text></TEI>"
+        );
+        let d = read(&xml, &ReadOptions::default()).unwrap().value;
+        assert_eq!(
+            d.body,
+            vec![Block::Paragraph(vec![Inline::Text("x\u{2014}y&".into())])]
+        );
     }
 
     #[test]
