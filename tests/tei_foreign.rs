@@ -210,13 +210,26 @@ fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
         (e1.description.as_deref(), e1.unit.as_deref()),
         (Some("unknown"), Some("line"))
     );
+    // Source lines keep their numbers and whether they break a word.
+    let lines: Vec<(Option<&str>, bool)> = edition
+        .iter()
+        .filter_map(|i| match i {
+            Inline::LineBegin(lb) => Some((lb.n.as_deref(), lb.inside_word())),
+            _ => None,
+        })
+        .collect();
     assert_eq!(
-        edition
-            .iter()
-            .filter(|i| matches!(i, Inline::LineBreak))
-            .count(),
-        6
+        lines,
+        vec![
+            (Some("1"), false),
+            (Some("2"), false),
+            (Some("3"), false),
+            (Some("3a"), true),
+            (Some("4"), false),
+            (Some("5"), false)
+        ]
     );
+    assert_eq!(doc.meta.convention, Some(lacuna::ir::Convention::Leiden));
     assert!(
         edition
             .iter()
@@ -227,7 +240,7 @@ fn epidoc_inscription_maps_lacunae_supplements_and_lines() {
     // A line break inside a word (break="no") leaves no space in the text around it.
     assert!(text.contains("Deis portuensibus"), "{text}");
     assert!(text.contains("solvit libens merito"), "{text}");
-    assert!(edition.windows(3).any(|w| matches!(w, [Inline::Text(a), Inline::LineBreak, Inline::Text(b)] if a.ends_with("nau") && b.starts_with("ta "))));
+    assert!(edition.windows(3).any(|w| matches!(w, [Inline::Text(a), Inline::LineBegin(_), Inline::Text(b)] if a.ends_with("nau") && b.starts_with("ta "))));
     let m = &doc.meta;
     assert_eq!(
         m.source.as_ref().unwrap().bibl,

@@ -46,6 +46,7 @@
 //! element) counts as a non-space, so that the spaces around it stay as written.
 
 mod doctype;
+mod transcription;
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -134,6 +135,9 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     m.doc_lang = meta.lang.clone();
     let mut body = Vec::new();
     m.texts(root, &mut body);
+    if meta.convention.is_none() && m.has_edition(root) {
+        meta.convention = Some(crate::ir::Convention::Leiden);
+    }
     m.fix_pointers(&mut body);
     let mut notes = std::mem::take(&mut m.notes);
     // Notes are ordered by series, then number (the IR's convention).
@@ -536,6 +540,7 @@ impl<'a> Mapper<'a> {
     // ----- header ------------------------------------------------------------------------
 
     fn header(&mut self, header: &El, meta: &mut Meta) {
+        self.transcription_header(header, meta);
         if let Some(fd) = self.child(header, "fileDesc") {
             if let Some(ts) = self.child(fd, "titleStmt") {
                 for t in self.children(ts, "title") {
@@ -604,7 +609,8 @@ impl<'a> Mapper<'a> {
                 meta.source = if let Some(bibl) = self.child(sd, "bibl") {
                     Some(plain(bibl))
                 } else {
-                    Some(structured_text(sd)).filter(|s| !s.is_empty())
+                    Some(transcription::source_text(sd, &|e| self.is(e, "listWit")))
+                        .filter(|s| !s.is_empty())
                 }
                 .map(|bibl| SourceDesc { bibl });
             }
@@ -1247,6 +1253,9 @@ impl<'a> Mapper<'a> {
             out.extend(content);
             return false;
         };
+        if self.transcription(el, name, out) {
+            return false;
+        }
         match name {
             "hi" => {
                 let content = self.inline_children(el);
@@ -1332,12 +1341,6 @@ impl<'a> Mapper<'a> {
                 alt: self.child(el, "desc").map(plain).unwrap_or_default(),
             }),
             "figure" => self.figure(el, out),
-            "lb" => {
-                if el.attr("n").is_some() {
-                    self.unknown_attr(el, "line numbers (@n) are not kept");
-                }
-                out.push(Inline::LineBreak);
-            }
             "pb" | "cb" => out.push(Inline::Milestone {
                 unit: if name == "pb" { "page" } else { "column" }.to_owned(),
                 n: el.attr("n").map(str::to_owned),
@@ -1348,22 +1351,6 @@ impl<'a> Mapper<'a> {
             }),
             "anchor" | "index" => {}
             "space" => push_str(out, " "),
-            "choice" => {
-                let preferred = ["corr", "reg", "expan", "seg"]
-                    .iter()
-                    .find_map(|p| self.child(el, p))
-                    .or_else(|| el.elements().next());
-                if let Some(p) = preferred {
-                    if el.elements().count() > 1 {
-                        self.unknown(
-                            el,
-                            "only its first preferred reading (corr, reg, expan) is kept",
-                        );
-                    }
-                    let content = self.inline_children(p);
-                    out.extend(content);
-                }
-            }
             _ => {
                 self.unknown(el, "text kept");
                 let content = self.inline_children(el);
@@ -1546,26 +1533,6 @@ fn raw_text(el: &El) -> String {
     out
 }
 
-/// Returns the text of a structured description (msDesc, biblStruct …) as one line:
-/// its fields are separate elements, so each element boundary counts as a space.
-fn structured_text(el: &El) -> String {
-    fn go(el: &El, out: &mut String) {
-        for n in &el.children {
-            match n {
-                Node::Text(t) => out.push_str(t),
-                Node::El(e) => {
-                    out.push(' ');
-                    go(e, out);
-                    out.push(' ');
-                }
-            }
-        }
-    }
-    let mut out = String::new();
-    go(el, &mut out);
-    collapse(&out)
-}
-
 /// Returns the text of `el` with XML white space collapsed and trimmed, unless the
 /// element says `xml:space="preserve"`.
 fn plain(el: &El) -> String {
@@ -1619,10 +1586,22 @@ fn collapse_inlines(inlines: &mut Vec<Inline>, prev_space: &mut bool) {
             Inline::Incident(_) => *prev_space = false,
             // An empty element counts as a non-space too, like an atom: a pointer
             // that turns out to be a link must not change the spaces around it.
-            other => match other.children_mut() {
-                Some(c) if !c.is_empty() => collapse_inlines(c, prev_space),
-                _ => *prev_space = false,
-            },
+            // Alternatives (choice, app, subst) each start where the element starts.
+            other => {
+                let mut contents = other.contents_mut();
+                contents.retain(|c| !c.is_empty());
+                match contents.as_mut_slice() {
+                    [] => *prev_space = false,
+                    [c] => collapse_inlines(c, prev_space),
+                    many => {
+                        let start = *prev_space;
+                        for c in many {
+                            *prev_space = start;
+                            collapse_inlines(c, prev_space);
+                        }
+                    }
+                }
+            }
         }
         out.push(inline);
     }
@@ -1644,7 +1623,7 @@ fn trim_end(inlines: &mut Vec<Inline>) {
                 return;
             }
             other => {
-                if let Some(c) = other.children_mut() {
+                for c in other.contents_mut() {
                     trim_end(c);
                 }
                 return;

@@ -1,5 +1,7 @@
 //! IR → IR passes and consistency checks shared by every reader.
 
+pub mod transcription;
+
 use std::collections::BTreeSet;
 
 use crate::diag::Warning;
@@ -39,7 +41,7 @@ fn walk_block<'a>(block: &'a Block, f: &mut dyn FnMut(&'a Inline)) {
 fn walk_list<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
     for inline in inlines {
         f(inline);
-        if let Some(children) = inline.children() {
+        for children in inline.contents() {
             walk_list(children, f);
         }
     }
@@ -82,7 +84,7 @@ pub fn walk_block_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
 pub fn walk_list_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for inline in inlines {
         f(inline);
-        if let Some(children) = inline.children_mut() {
+        for children in inline.contents_mut() {
             walk_list_mut(children, f);
         }
     }

@@ -42,6 +42,8 @@
 //! characters, a note id that is not an XML name) are left out with a warning; characters
 //! XML 1.0 forbids are replaced by U+FFFD with a warning.
 
+mod transcription;
+
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -318,9 +320,12 @@ impl<'d> TeiWriter<'d> {
         self.open_block("sourceDesc", vec![]);
         match &meta.source {
             Some(source) => self.text_line("bibl", vec![], &source.bibl),
-            // An empty <p/> says "no source description" and reads back as none.
-            None => self.empty_block("p", vec![]),
+            // An empty <p/> says "no source description" and reads back as none; it
+            // cannot stand beside a listWit, which says as much.
+            None if meta.witnesses.is_empty() => self.empty_block("p", vec![]),
+            None => {}
         }
+        self.list_wit(&meta.witnesses);
         self.close_block("sourceDesc");
         self.close_block("fileDesc");
 
@@ -343,6 +348,14 @@ impl<'d> TeiWriter<'d> {
             "Lacunae are encoded as gap elements whose @rend gives the lacuna as printed; \
              the editorial note on a lacuna follows its gap, which points to it with @corresp.",
         );
+        if let Some(convention) = meta.convention {
+            let name = match convention {
+                crate::ir::Convention::Reading => "reading",
+                crate::ir::Convention::Diplomatic => "diplomatic",
+                crate::ir::Convention::Leiden => "leiden",
+            };
+            self.text_line("p", vec![("n", "transcription".into())], name);
+        }
         self.close_block("editorialDecl");
         self.close_block("encodingDesc");
 
@@ -631,6 +644,9 @@ impl<'d> TeiWriter<'d> {
     }
 
     fn inline(&mut self, inline: &Inline) {
+        if self.transcription(inline) {
+            return;
+        }
         match inline {
             Inline::Text(t) => self.text(t),
             Inline::Emph(c) => self.inline_element("emph", vec![], c),
@@ -679,6 +695,18 @@ impl<'d> TeiWriter<'d> {
                 }
             }
             Inline::LineBreak => self.empty("lb", vec![]),
+            // Written by `transcription` above.
+            Inline::Choice(_)
+            | Inline::Edited(_)
+            | Inline::Add(_)
+            | Inline::Del(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Word { .. }
+            | Inline::Glyph { .. }
+            | Inline::Num { .. }
+            | Inline::Name { .. }
+            | Inline::App(_) => {}
             Inline::Milestone { unit, n } => {
                 let mut attrs: Attrs<'_> = Vec::new();
                 let name = if unit == "page" {
