@@ -197,7 +197,6 @@ impl Presenter {
 
     fn inline(&mut self, inline: Inline, out: &mut Vec<Inline>) {
         let leiden = self.convention == Convention::Leiden;
-        let diplomatic = self.convention == Convention::Diplomatic;
         match inline {
             Inline::Choice(alts) => self.choice(alts, out),
             Inline::Edited(e) => self.edited(e, out),
@@ -259,12 +258,15 @@ impl Presenter {
                 out.push(Inline::LineBreak);
             }
             Inline::Milestone { .. } | Inline::NoteRef(_) => out.push(inline),
+            // Wrappers show their content (which decides whether the block has begun);
+            // other leaves have begun it.
             mut other => {
-                let _ = diplomatic;
-                self.at_start = false;
-                if let Some(children) = other.children_mut() {
-                    let old = std::mem::take(children);
-                    *children = self.map(old);
+                match other.children_mut() {
+                    Some(children) => {
+                        let old = std::mem::take(children);
+                        *children = self.map(old);
+                    }
+                    None => self.at_start = false,
                 }
                 out.push(other);
             }
@@ -426,11 +428,15 @@ impl Presenter {
         }
     }
 
-    /// Returns the text of `content` as this convention shows it, for a note.
+    /// Returns the text of `content` for a note.
+    /// Alternatives are the editor's forms: they are given as a reading text shows them
+    /// (a diplomatic text's note on `man` gives the expansion `manibus`).
     fn plain(&mut self, content: Vec<Inline>) -> String {
         let at_start = self.at_start;
         let notes = self.added.len();
+        let convention = std::mem::replace(&mut self.convention, Convention::Reading);
         let mut shown = self.map(content);
+        self.convention = convention;
         // Notes about alternatives inside alternatives are folded into the text.
         let inner: Vec<Note> = self.added.drain(notes..).collect();
         strip_calls(&mut shown, &inner);
@@ -555,29 +561,50 @@ fn overlay_list(inlines: &mut [Inline], mark: char) {
     }
 }
 
-/// Merges adjacent texts and collapses the double spaces the marks may make.
+/// Merges adjacent texts and collapses the double spaces that marks and removed
+/// deletions leave, also across element boundaries; trims the block's ends.
 fn tidy(inlines: &mut Vec<Inline>) {
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
-    for i in std::mem::take(inlines) {
-        match (out.last_mut(), i) {
-            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
-            (_, i) => out.push(i),
-        }
-    }
-    for (k, i) in out.iter_mut().enumerate() {
-        if let Inline::Text(t) = i {
-            while t.contains("  ") {
-                *t = t.replace("  ", " ");
-            }
-            if k == 0 {
-                *t = t.trim_start().to_owned();
-            }
-        }
-    }
-    out.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
-    if let Some(Inline::Text(t)) = out.last_mut() {
+    let mut space = true;
+    collapse(inlines, &mut space);
+    if let Some(Inline::Text(t)) = inlines.last_mut() {
         *t = t.trim_end().to_owned();
     }
-    out.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+}
+
+/// Collapses runs of spaces; `space` tells whether the text so far ends in one.
+fn collapse(inlines: &mut Vec<Inline>, space: &mut bool) {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for mut i in std::mem::take(inlines) {
+        match &mut i {
+            Inline::Text(t) => {
+                let mut s = String::with_capacity(t.len());
+                for c in t.chars() {
+                    if c == ' ' {
+                        if *space {
+                            continue;
+                        }
+                        *space = true;
+                    } else {
+                        *space = false;
+                    }
+                    s.push(c);
+                }
+                match out.last_mut() {
+                    Some(Inline::Text(a)) => a.push_str(&s),
+                    _ if s.is_empty() => {}
+                    _ => out.push(Inline::Text(s)),
+                }
+                continue;
+            }
+            Inline::NoteRef(_) | Inline::Milestone { .. } => {}
+            Inline::LineBreak => *space = true,
+            other => match other.children_mut() {
+                Some(c) => collapse(c, space),
+                None => *space = false,
+            },
+        }
+        out.push(i);
+    }
     *inlines = out;
 }
