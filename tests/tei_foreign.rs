@@ -112,7 +112,7 @@ fn sample_text_maps_header_divisions_notes_and_verse() {
             .any(|i| matches!(i, Inline::Foreign { lang, .. } if lang == "fr"))
     );
     assert!(inl.iter().any(|i| matches!(i, Inline::Image { src, alt } if src == "tower.png" && alt.starts_with("The tower"))));
-    assert!(inl.iter().any(|i| matches!(i, Inline::Milestone { unit, n } if unit == "page" && n.as_deref() == Some("3"))));
+    assert!(inl.iter().any(|i| matches!(i, Inline::Milestone { unit, n, .. } if unit == "page" && n.as_deref() == Some("3"))));
 }
 
 #[test]

@@ -172,10 +172,12 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
         (
             prop::sample::select(vec!["page", "column", "line"]),
             prop::option::of("[0-9a-z]{1,3}"),
+            prop::option::of(prop::sample::select(vec!["no", "yes"])),
         )
-            .prop_map(|(unit, n)| Inline::Milestone {
+            .prop_map(|(unit, n, word_break)| Inline::Milestone {
                 unit: unit.to_owned(),
                 n,
+                word_break: word_break.map(str::to_owned),
             })
             .boxed(),
         (
@@ -203,7 +205,11 @@ fn join(items: Vec<(Inline, bool)>) -> Vec<Inline> {
     // White space next to a line beginning inside a word is layout (readers drop it).
     let glued: Vec<bool> = items
         .iter()
-        .map(|(i, _)| matches!(i, Inline::LineBegin(lb) if lb.inside_word()))
+        .map(|(i, _)| match i {
+            Inline::LineBegin(lb) => lb.inside_word(),
+            Inline::Milestone { word_break, .. } => word_break.as_deref() == Some("no"),
+            _ => false,
+        })
         .collect();
     for (i, (item, space)) in items.into_iter().enumerate() {
         push(&mut out, item);

@@ -254,6 +254,29 @@ fn epidoc_line_numbers_and_breaks_are_kept_and_shown_in_leiden() {
 }
 
 #[test]
+fn page_beginnings_keep_their_number_and_break() {
+    let doc = read_doc(&data("parliament-sitting"));
+    let mut pages = Vec::new();
+    lacuna::transform::walk_inlines(&doc.body, &mut |i| {
+        if let Inline::Milestone {
+            unit,
+            n,
+            word_break,
+        } = i
+        {
+            pages.push((unit.clone(), n.clone(), word_break.clone()));
+        }
+    });
+    let page =
+        |n: &str, b: Option<&str>| ("page".to_owned(), Some(n.to_owned()), b.map(str::to_owned));
+    assert_eq!(
+        pages,
+        [page("17", None), page("18", None), page("19", Some("no"))]
+    );
+    assert!(reading_text(&doc).contains("taken on Tuesday."));
+}
+
+#[test]
 fn drama_with_a_doctype_reads_with_its_entities() {
     let w = lacuna::read_path(&data("drama"), None, &lacuna::read::ReadOptions::default()).unwrap();
     let text = reading_text(&w.value);

@@ -259,6 +259,10 @@ pub enum Inline {
         /// Its number or label in the source.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         n: Option<String>,
+        /// Whether the boundary also separates words (TEI `@break`; `no` for a page
+        /// turned inside a word).
+        #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
+        word_break: Option<String>,
     },
     /// Alternative encodings of one stretch of text, at least two (TEI `choice`).
     Choice(Vec<Edited>),

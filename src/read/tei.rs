@@ -17,7 +17,9 @@
 //! - `u` is a speech (`@who`), its `seg`s paragraphs; `sp` a speech with its `speaker`.
 //! - `pb`, `cb`, `milestone` between blocks open the next paragraph or heading.
 //! - Lists, tables and verse inside a `p` split it into several blocks.
-//! - `lb[@break="no"]` joins the word around it; `choice` keeps `corr`, `reg` or `expan`.
+//! - Transcription markup (`choice`, `add`/`del`/`subst`, `lb`/`pb` with `@n` and
+//!   `@break`, `w`, `g`, `num`, `name`, `app`) maps to the IR's transcription variants
+//!   (see `tei/transcription.rs`); `@break="no"` joins the word around the break.
 //! - `gap` gives the reason, `@quantity`/`@unit`/`@extent`, and shows `@rend` or its `desc`.
 //! - A block or phrase whose `xml:lang` differs from the document's is `Foreign` text.
 //! - Header: title (main, sub), authors, publisher (or distributor, authority), `idno`,
@@ -27,7 +29,7 @@
 //!
 //! # Safety
 //!
-//! - A `<!DOCTYPE>` is read as a hardened XML parser reads it (see [`doctype`]): no DTD or
+//! - A `<!DOCTYPE>` is read as a hardened XML parser reads it (see `tei/doctype.rs`): no DTD or
 //!   other resource is ever fetched, parameter entities and other declarations are
 //!   skipped with a warning, internal text entities are expanded within a budget for the
 //!   whole document (billion laughs and quadratic blow-up are errors after a megabyte),
@@ -1194,8 +1196,12 @@ impl<'a> Mapper<'a> {
                     glued = false;
                 }
                 Node::Text(t) => push_str(&mut out, t),
-                Node::El(e) if self.is(e, "lb") && e.attr("break") == Some("no") => {
-                    // A line break inside a word: the white space around it is layout.
+                Node::El(e)
+                    if matches!(self.name(e), Some("lb" | "pb" | "cb" | "milestone"))
+                        && e.attr("break") == Some("no") =>
+                {
+                    // A line or page break inside a word: the white space around it is
+                    // layout.
                     if let Some(Inline::Text(t)) = out.last_mut() {
                         let kept = t.trim_end_matches(is_xml_space).len();
                         t.truncate(kept);
@@ -1344,10 +1350,12 @@ impl<'a> Mapper<'a> {
             "pb" | "cb" => out.push(Inline::Milestone {
                 unit: if name == "pb" { "page" } else { "column" }.to_owned(),
                 n: el.attr("n").map(str::to_owned),
+                word_break: el.attr("break").map(str::to_owned),
             }),
             "milestone" => out.push(Inline::Milestone {
                 unit: el.attr("unit").unwrap_or("").to_owned(),
                 n: el.attr("n").map(str::to_owned),
+                word_break: el.attr("break").map(str::to_owned),
             }),
             "anchor" | "index" => {}
             "space" => push_str(out, " "),
@@ -1825,7 +1833,8 @@ mod tests {
             Block::Paragraph(vec![
                 Inline::Milestone {
                     unit: "page".into(),
-                    n: Some("2".into())
+                    n: Some("2".into()),
+                    word_break: None,
                 },
                 Inline::Text("b".into())
             ])

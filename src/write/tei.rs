@@ -23,7 +23,13 @@
 //! | code, foreign, link, image | `code`, `foreign[@xml:lang]`, `ref[@target]`, `graphic[@url]/desc` |
 //! | unclear, supplied | `unclear[@reason]`, `supplied[@reason]` |
 //! | incident by kind | `incident`, `kinesic`, `vocal`, with `@type` = category and `desc` |
-//! | line break, milestone | `lb`, `pb` (unit `page`) or `milestone[@unit]` |
+//! | line break, milestone | `lb`, `pb` (unit `page`) or `milestone[@unit]`, with `@n` and `@break` |
+//! | choice, lone editorial text | `choice` with `sic`, `corr`, `orig`, `reg`, `abbr`, `expan`, `ex`, `am`, `unclear`, `supplied`, `seg` |
+//! | add, del, subst | `add`, `del` with `@place`, `@hand`, `@rend`; `subst` around them |
+//! | line beginning | `lb[@n][@break]` |
+//! | word, glyph, number, name | `w[@lemma]`, `g[@ref]`, `num[@value]`, `name[@type][@ref]` |
+//! | apparatus entry | `app` with `lem` and `rdg[@wit]`; `meta.witnesses` in `sourceDesc/listWit` |
+//! | `meta.convention` | `editorialDecl/p[@n="transcription"]` |
 //!
 //! # Lacunae and notes
 //!
@@ -707,7 +713,11 @@ impl<'d> TeiWriter<'d> {
             | Inline::Num { .. }
             | Inline::Name { .. }
             | Inline::App(_) => {}
-            Inline::Milestone { unit, n } => {
+            Inline::Milestone {
+                unit,
+                n,
+                word_break,
+            } => {
                 let mut attrs: Attrs<'_> = Vec::new();
                 let name = if unit == "page" {
                     "pb"
@@ -721,6 +731,7 @@ impl<'d> TeiWriter<'d> {
                 if let Some(n) = n {
                     attrs.push(("n", n.as_str().into()));
                 }
+                attrs.extend(self.token_attr("break", word_break.as_deref(), "page break"));
                 self.empty(name, attrs);
             }
         }

@@ -14,7 +14,20 @@ impl TeiWriter<'_> {
     pub(super) fn transcription(&mut self, inline: &Inline) -> bool {
         match inline {
             Inline::Choice(alts) => self.choice(alts),
-            Inline::Edited(e) => self.edited(e),
+            Inline::Edited(e) => {
+                // Alone, these are read back as Inline::Unclear, Inline::Supplied or
+                // (for seg) plain text: only inside a choice are they alternatives.
+                if matches!(
+                    e.kind,
+                    EditKind::Unclear | EditKind::Supplied | EditKind::Seg
+                ) {
+                    self.warn(format!(
+                        "a lone <{}> alternative outside a choice reads back as other markup",
+                        e.kind.tei_name()
+                    ));
+                }
+                self.edited(e)
+            }
             Inline::Add(c) => self.change("add", c),
             Inline::Del(c) => self.change("del", c),
             Inline::Subst(parts) => self.subst(parts),
