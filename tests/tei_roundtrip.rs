@@ -5,8 +5,9 @@ mod common;
 mod tei_support;
 
 use lacuna::ir::{
-    Block, Document, Extent, Gap, GapReason, Incident, IncidentKind, Inline, Meta, Note, NoteId,
-    NoteSeries, SourceDesc, TableRow,
+    App, Block, Change, Convention, Document, EditKind, Edited, Extent, Gap, GapReason, Incident,
+    IncidentKind, Inline, LineBegin, Meta, Note, NoteId, NoteSeries, Reading, SourceDesc,
+    SubstPart, TableRow, Witness,
 };
 use proptest::prelude::*;
 use tei_support::{documents, from_tei, json, read_doc, to_tei};
@@ -104,7 +105,7 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
     // An extent with nothing in it is not something a reader makes.
     let extent = prop::option::of(
         (
-            prop::option::of(0u32..1000),
+            prop::option::of(0u64..1000),
             prop::option::of(prop::sample::select(vec!["character", "word", "line"])),
             prop::option::of(text()),
         )
@@ -154,13 +155,29 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
         gap.boxed(),
         incident.boxed(),
         Just(Inline::LineBreak).boxed(),
+        // A line beginning has a number or a break (a bare <lb/> is a LineBreak).
+        (
+            prop::option::of("[0-9]{1,2}a?"),
+            prop::sample::select(vec!["no", "yes", "maybe"]),
+            any::<bool>(),
+        )
+            .prop_map(|(n, b, with_break)| {
+                let word_break = (with_break || n.is_none()).then(|| b.to_owned());
+                Inline::LineBegin(LineBegin { n, word_break })
+            })
+            .boxed(),
+        (prop::option::of("#[a-z]{1,5}"), "[a-zſꝑ]{0,1}")
+            .prop_map(|(glyph_ref, text)| Inline::Glyph { glyph_ref, text })
+            .boxed(),
         (
             prop::sample::select(vec!["page", "column", "line"]),
             prop::option::of("[0-9a-z]{1,3}"),
+            prop::option::of(prop::sample::select(vec!["no", "yes"])),
         )
-            .prop_map(|(unit, n)| Inline::Milestone {
+            .prop_map(|(unit, n, word_break)| Inline::Milestone {
                 unit: unit.to_owned(),
                 n,
+                word_break: word_break.map(str::to_owned),
             })
             .boxed(),
         (
@@ -185,9 +202,18 @@ fn leaf(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Inline> {
 fn join(items: Vec<(Inline, bool)>) -> Vec<Inline> {
     let mut out: Vec<Inline> = Vec::new();
     let n = items.len();
+    // White space next to a line beginning inside a word is layout (readers drop it).
+    let glued: Vec<bool> = items
+        .iter()
+        .map(|(i, _)| match i {
+            Inline::LineBegin(lb) => lb.inside_word(),
+            Inline::Milestone { word_break, .. } => word_break.as_deref() == Some("no"),
+            _ => false,
+        })
+        .collect();
     for (i, (item, space)) in items.into_iter().enumerate() {
         push(&mut out, item);
-        if space && i + 1 < n {
+        if space && i + 1 < n && !glued[i] && !glued[i + 1] {
             push(&mut out, Inline::Text(" ".into()));
         }
     }
@@ -205,7 +231,9 @@ fn push(out: &mut Vec<Inline>, item: Inline) {
 fn inlines(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Vec<Inline>> {
     let leaf = leaf(ids, editorial);
     let inline = leaf.prop_recursive(3, 24, 4, |inner| {
-        let content = prop::collection::vec((inner, any::<bool>()), 0..4).prop_map(join);
+        let content = prop::collection::vec((inner, any::<bool>()), 0..4)
+            .prop_map(join)
+            .boxed();
         prop_oneof![
             content.clone().prop_map(Inline::Emph),
             content.clone().prop_map(Inline::Strong),
@@ -232,13 +260,152 @@ fn inlines(ids: Vec<String>, editorial: Vec<String>) -> BoxedStrategy<Vec<Inline
                 .prop_map(|(reason, content)| Inline::Unclear { reason, content }),
             (prop::option::of(token()), content.clone())
                 .prop_map(|(reason, content)| Inline::Supplied { reason, content }),
-            ("(https://example\\.org/[a-z]{0,5}|#[a-z]{1,4}|)", content)
+            (
+                "(https://example\\.org/[a-z]{0,5}|#[a-z]{1,4}|)",
+                content.clone()
+            )
                 .prop_map(|(target, content)| Inline::Link { target, content }),
+            prop::collection::vec((edit_kind(), content.clone()), 2..4).prop_map(|alts| {
+                Inline::Choice(
+                    alts.into_iter()
+                        .map(|(kind, content)| Edited {
+                            kind,
+                            content: fit(kind, content),
+                        })
+                        .collect(),
+                )
+            }),
+            (lone_kind(), content.clone()).prop_map(|(kind, content)| Inline::Edited(Edited {
+                kind,
+                content: fit(kind, content)
+            })),
+            (change(), content.clone())
+                .prop_map(|(c, content)| Inline::Add(Change { content, ..c })),
+            (change(), content.clone())
+                .prop_map(|(c, content)| Inline::Del(Change { content, ..c })),
+            prop::collection::vec((any::<bool>(), change(), content.clone()), 1..3).prop_map(
+                |parts| Inline::Subst(
+                    parts
+                        .into_iter()
+                        .map(|(add, c, content)| {
+                            let c = Change { content, ..c };
+                            if add {
+                                SubstPart::Add(c)
+                            } else {
+                                SubstPart::Del(c)
+                            }
+                        })
+                        .collect()
+                )
+            ),
+            (prop::option::of("[a-z]{1,6}"), content.clone()).prop_map(|(lemma, content)| {
+                Inline::Word {
+                    lemma,
+                    content: flat(&content),
+                }
+            }),
+            (prop::option::of("[0-9]{1,3}(\\.[0-9])?"), content.clone())
+                .prop_map(|(value, content)| Inline::Num { value, content }),
+            (
+                prop::option::of(token()),
+                prop::option::of("#[a-z]{1,5}"),
+                content.clone()
+            )
+                .prop_map(|(kind, name_ref, content)| Inline::Name {
+                    kind,
+                    name_ref,
+                    content
+                }),
+            (
+                prop::option::of(reading(content.clone())),
+                prop::collection::vec(reading(content), 0..3)
+            )
+                .prop_filter("an apparatus entry has a reading", |(l, r)| {
+                    l.is_some() || !r.is_empty()
+                })
+                .prop_map(|(lem, rdgs)| Inline::App(App { lem, rdgs })),
         ]
     });
     prop::collection::vec((inline, any::<bool>()), 0..5)
         .prop_map(join)
         .boxed()
+}
+
+/// Keeps only text where the schema allows only text (`ex`, `am`), as readers make it.
+fn fit(kind: EditKind, content: Vec<Inline>) -> Vec<Inline> {
+    match kind {
+        EditKind::Ex | EditKind::Am => flat(&content),
+        _ => content,
+    }
+}
+
+/// Returns the normalised text of `content`.
+fn flat(content: &[Inline]) -> Vec<Inline> {
+    let text = lacuna::ir::inline_text(content)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.is_empty() {
+        vec![]
+    } else {
+        vec![Inline::Text(text)]
+    }
+}
+
+fn edit_kind() -> impl Strategy<Value = EditKind> {
+    prop::sample::select(vec![
+        EditKind::Sic,
+        EditKind::Corr,
+        EditKind::Orig,
+        EditKind::Reg,
+        EditKind::Abbr,
+        EditKind::Expan,
+        EditKind::Ex,
+        EditKind::Am,
+        EditKind::Unclear,
+        EditKind::Supplied,
+        EditKind::Seg,
+    ])
+}
+
+/// The kinds that stand alone as [`Inline::Edited`] (a lone unclear, supplied or seg
+/// has IR variants of its own).
+fn lone_kind() -> impl Strategy<Value = EditKind> {
+    prop::sample::select(vec![
+        EditKind::Sic,
+        EditKind::Corr,
+        EditKind::Orig,
+        EditKind::Reg,
+        EditKind::Abbr,
+        EditKind::Expan,
+        EditKind::Ex,
+        EditKind::Am,
+    ])
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    (
+        prop::option::of(prop::sample::select(vec![
+            "above", "below", "margin", "inline",
+        ])),
+        prop::option::of("#h[0-9]"),
+        prop::option::of(prop::sample::select(vec![
+            "strikethrough",
+            "overwritten",
+            "erased",
+        ])),
+    )
+        .prop_map(|(place, hand, rend)| Change {
+            place: place.map(str::to_owned),
+            hand,
+            rend: rend.map(str::to_owned),
+            content: Vec::new(),
+        })
+}
+
+fn reading(content: BoxedStrategy<Vec<Inline>>) -> impl Strategy<Value = Reading> {
+    (prop::option::of("#[A-Z]( #[A-Z]){0,2}"), content)
+        .prop_map(|(wit, content)| Reading { wit, content })
 }
 
 fn blocks(ids: Vec<String>, editorial: Vec<String>, max: usize) -> BoxedStrategy<Vec<Block>> {
@@ -307,6 +474,14 @@ fn meta() -> impl Strategy<Value = Meta> {
             prop::option::of(prop_oneof![text(), raw()]),
             prop::collection::btree_map("[a-z ]{0,6}", raw(), 0..3),
         ),
+        (
+            prop::collection::btree_map("w[A-Z]", prop_oneof![text(), raw()], 0..3),
+            prop::option::of(prop::sample::select(vec![
+                Convention::Reading,
+                Convention::Diplomatic,
+                Convention::Leiden,
+            ])),
+        ),
     )
         .prop_map(
             |(
@@ -317,6 +492,7 @@ fn meta() -> impl Strategy<Value = Meta> {
                 date,
                 source,
                 (identifier, publisher, licence, extra),
+                (witnesses, convention),
             )| Meta {
                 title,
                 subtitle,
@@ -328,6 +504,11 @@ fn meta() -> impl Strategy<Value = Meta> {
                 publisher,
                 licence,
                 extra,
+                witnesses: witnesses
+                    .into_iter()
+                    .map(|(id, desc)| Witness { id, desc })
+                    .collect(),
+                convention,
             },
         )
 }

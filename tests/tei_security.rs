@@ -40,12 +40,19 @@ fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-#[test]
-fn billion_laughs_ends_quickly_with_a_clear_error() {
-    let xml = billion_laughs();
+/// Returns the line and column of the first occurrence of `needle` in `text`.
+fn pos_of(text: &str, needle: &str) -> lacuna::Pos {
+    let at = text.find(needle).expect("needle in text");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    lacuna::Pos::new(line as u32, col as u32)
+}
+
+/// Reads `xml`, expecting an error, within 1 s and 50 MB of extra peak memory.
+fn read_err_quickly(xml: &str) -> ParseError {
     let before = peak_rss_kb();
     let start = Instant::now();
-    let e = read_err(&xml);
+    let e = read_err(xml);
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
     if let (Some(before), Some(after)) = (before, peak_rss_kb()) {
@@ -55,18 +62,52 @@ fn billion_laughs_ends_quickly_with_a_clear_error() {
             after - before
         );
     }
-    assert_eq!(e.pos, lacuna::Pos::new(2, 1));
-    assert!(e.message.contains("declares entities"), "{e}");
+    e
+}
+
+#[test]
+fn billion_laughs_ends_quickly_with_a_clear_error() {
+    let xml = billion_laughs();
+    let e = read_err_quickly(&xml);
+    // The error is at the reference that would blow up, not at the declarations.
+    assert_eq!(e.pos, pos_of(&xml, "&lol9;</p>"));
+    assert!(e.message.contains("entity expansion attack"), "{e}");
+    // The same bomb in an attribute value.
+    let xml = xml.replace("<p>&lol9;</p>", "<p rend=\"&lol9;\">x</p>");
+    let e = read_err_quickly(&xml);
+    assert!(e.message.contains("entity expansion attack"), "{e}");
+}
+
+#[test]
+fn quadratic_blow_up_ends_quickly_with_a_clear_error() {
+    // One 50 kB entity referenced 10,000 times: 500 MB if expanded.
+    let xml = format!(
+        "<!DOCTYPE TEI [<!ENTITY big \"{}\">]>\n<TEI xmlns=\"{TEI}\"><text><body><p>{}</p></body></text></TEI>",
+        "a".repeat(50_000),
+        "&big;".repeat(10_000)
+    );
+    let e = read_err_quickly(&xml);
+    assert!(e.message.contains("bytes of entity text"), "{e}");
+    assert_eq!(e.pos.line, 2);
 }
 
 #[test]
 fn external_entities_are_never_read() {
-    let xml = format!(
-        "<!DOCTYPE TEI [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<TEI xmlns=\"{TEI}\"><text><body><p>&xxe;</p></body></text></TEI>"
-    );
-    let e = read_err(&xml);
-    assert!(e.message.contains("entities"), "{e}");
-    assert!(!e.message.contains("root:"), "{e}");
+    for uri in ["file:///etc/passwd", "http://127.0.0.1:9/evil"] {
+        let xml = format!(
+            "<!DOCTYPE TEI [<!ENTITY xxe SYSTEM \"{uri}\">]>\n<TEI xmlns=\"{TEI}\"><text><body><p>&xxe;</p></body></text></TEI>"
+        );
+        let e = read_err_quickly(&xml);
+        assert_eq!(e.pos, pos_of(&xml, "&xxe;"));
+        assert!(
+            e.message.contains("external entities are never read"),
+            "{e}"
+        );
+        assert!(!e.message.contains("root:"), "{e}");
+        // In an attribute too.
+        let xml = xml.replace("<p>&xxe;</p>", "<p n=\"&xxe;\"/>");
+        assert!(read_err_quickly(&xml).message.contains("xxe"));
+    }
     // Without a declaration the reference is an error too, not a lookup.
     let xml = format!(
         "<!DOCTYPE TEI SYSTEM \"file:///etc/passwd\">\n<TEI xmlns=\"{TEI}\"><text><body>\n<p>&xxe;</p></body></text></TEI>"
@@ -74,11 +115,21 @@ fn external_entities_are_never_read() {
     let e = read_err(&xml);
     assert_eq!(e.pos, lacuna::Pos::new(3, 4));
     assert!(e.message.contains("undeclared entity &xxe;"), "{e}");
-    // Parameter entities are declarations too.
+    // A parameter entity is never read: the document reads, with a warning, and the
+    // general entity it would have declared stays undeclared.
     let xml = format!(
-        "<!DOCTYPE TEI [<!ENTITY % ext SYSTEM \"http://example.org/evil.dtd\"> %ext;]>\n<TEI xmlns=\"{TEI}\"/>"
+        "<!DOCTYPE TEI [<!ENTITY % ext SYSTEM \"http://127.0.0.1:9/evil.dtd\"> %ext;]>\n<TEI xmlns=\"{TEI}\"><text><body><p>ok</p></body></text></TEI>"
     );
-    assert!(read_err(&xml).message.contains("entities"));
+    let w = tei::read(&xml, &ReadOptions::default()).unwrap();
+    assert!(
+        w.warnings.iter().any(|w| w
+            .message
+            .contains("parameter entities are not read (%ext;)")),
+        "{:?}",
+        w.warnings
+    );
+    let e = read_err(&xml.replace("<p>ok", "<p>&fromext;"));
+    assert!(e.message.contains("undeclared entity &fromext;"), "{e}");
 }
 
 #[test]
@@ -89,6 +140,39 @@ fn a_doctype_without_entities_is_ignored_with_a_warning() {
     let w = tei::read(&xml, &ReadOptions::default()).unwrap();
     assert!(w.warnings.iter().any(|w| w.message.contains("DOCTYPE")));
     assert_eq!(lacuna::ir::blocks_text(&w.value.body), "ok & ☺\n");
+}
+
+#[test]
+fn an_internal_subset_with_parameter_entities_and_text_entities_reads() {
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE TEI PUBLIC \"-//TEI P5//DTD Main Document Type//EN\" \"tei_all.dtd\" [\n  <!ENTITY % TEI.drama \"INCLUDE\">\n  <!ENTITY % TEI.linking 'INCLUDE'>\n  %TEI.drama;\n  <!-- a comment with a > in it -->\n  <!ATTLIST sp who CDATA #IMPLIED>\n  <!ENTITY mdash \"&#x2014;\">\n  <!ENTITY who \"the &mdash; Chorus\">\n]>\n<TEI xmlns=\"{TEI}\"><text><body><p n=\"&who;\">Enter &who;.</p></body></text></TEI>"
+    );
+    let w = tei::read(&xml, &ReadOptions::default()).unwrap();
+    assert_eq!(
+        lacuna::ir::blocks_text(&w.value.body),
+        "Enter the \u{2014} Chorus.\n"
+    );
+    let messages: Vec<String> = w.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("2:") && m.contains("tei_all.dtd")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("%TEI.drama; %TEI.linking;")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("ATTLIST")),
+        "{messages:?}"
+    );
+    // Markup in an entity is refused with the reference's position.
+    let e = read_err(&xml.replace("\"&#x2014;\"", "\"<hi>-</hi>\""));
+    assert!(e.message.contains("contains markup"), "{e}");
+    assert_eq!(e.pos.line, 11);
 }
 
 #[test]
@@ -232,8 +316,9 @@ fn binary_stops_billion_laughs_quickly() {
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = pos_of(&billion_laughs(), "&lol9;");
     assert!(
-        stderr.contains(&format!("{}:2:1: ", input.display())),
+        stderr.contains(&format!("{}:{at}: ", input.display())),
         "{stderr}"
     );
     assert!(!dir.path().join("lol.tei.xml").exists());

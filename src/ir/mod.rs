@@ -10,6 +10,7 @@
 //! format: `lacuna input.txt --json -o -` prints it.
 
 mod text;
+mod transcription;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,6 +18,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use text::{blocks_text, inline_text, is_blank};
+pub use transcription::{
+    App, Change, Convention, EditKind, Edited, LineBegin, Reading, SubstPart, Witness,
+};
 
 /// A whole document: metadata, body and the notes its body refers to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -66,6 +70,13 @@ pub struct Meta {
     /// Metadata with no field of its own, kept so that nothing is lost.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    /// The witnesses a critical text's readings cite (TEI `listWit`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<Witness>,
+    /// How the source asks its transcription to be shown, when it does (an EpiDoc
+    /// edition: Leiden); the style may choose otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convention: Option<Convention>,
 }
 
 impl Default for Meta {
@@ -81,6 +92,8 @@ impl Default for Meta {
             publisher: None,
             licence: None,
             extra: BTreeMap::new(),
+            witnesses: Vec::new(),
+            convention: None,
         }
     }
 }
@@ -252,7 +265,61 @@ pub enum Inline {
         /// Its number or label in the source.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         n: Option<String>,
+        /// Whether the boundary also separates words (TEI `@break`; `no` for a page
+        /// turned inside a word).
+        #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
+        word_break: Option<String>,
     },
+    /// Alternative encodings of one stretch of text, at least two (TEI `choice`).
+    Choice(Vec<Edited>),
+    /// Text with an editorial kind standing alone (TEI `expan` with its `ex`, a `sic`).
+    Edited(Edited),
+    /// Text added in the source (TEI `add`).
+    Add(Change),
+    /// Text deleted in the source (TEI `del`).
+    Del(Change),
+    /// Deletions and additions that belong together (TEI `subst`).
+    Subst(Vec<SubstPart>),
+    /// A numbered line beginning in the source, or one inside a word (TEI `lb` with
+    /// `@n` or `@break`); a bare `lb` is a [`Inline::LineBreak`].
+    LineBegin(LineBegin),
+    /// A word (TEI `w`).
+    Word {
+        /// Its lemma (TEI `@lemma`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lemma: Option<String>,
+        /// The word as written.
+        content: Vec<Inline>,
+    },
+    /// A non-standard character or glyph (TEI `g`).
+    Glyph {
+        /// The glyph's definition, usually a pointer such as `#stop` (TEI `@ref`).
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        glyph_ref: Option<String>,
+        /// The character that stands for it here; empty when the source gives none.
+        text: String,
+    },
+    /// A number (TEI `num`).
+    Num {
+        /// Its value, as TEI's `@value` writes it (e.g. `1.5`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        /// The number as written.
+        content: Vec<Inline>,
+    },
+    /// A name (TEI `name`).
+    Name {
+        /// What it names: `person`, `place`, … (TEI `@type`).
+        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        /// What it refers to (TEI `@ref`).
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        name_ref: Option<String>,
+        /// The name as written.
+        content: Vec<Inline>,
+    },
+    /// A critical apparatus entry (TEI `app`).
+    App(App),
 }
 
 impl Inline {
@@ -269,7 +336,13 @@ impl Inline {
             | Inline::Foreign { content: c, .. }
             | Inline::Unclear { content: c, .. }
             | Inline::Supplied { content: c, .. }
-            | Inline::Link { content: c, .. } => Some(c),
+            | Inline::Link { content: c, .. }
+            | Inline::Edited(Edited { content: c, .. })
+            | Inline::Add(Change { content: c, .. })
+            | Inline::Del(Change { content: c, .. })
+            | Inline::Word { content: c, .. }
+            | Inline::Num { content: c, .. }
+            | Inline::Name { content: c, .. } => Some(c),
             Inline::Text(_)
             | Inline::Code(_)
             | Inline::NoteRef(_)
@@ -277,7 +350,12 @@ impl Inline {
             | Inline::Incident(_)
             | Inline::Image { .. }
             | Inline::LineBreak
-            | Inline::Milestone { .. } => None,
+            | Inline::Milestone { .. }
+            | Inline::Choice(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Glyph { .. }
+            | Inline::App(_) => None,
         }
     }
 
@@ -293,7 +371,13 @@ impl Inline {
             | Inline::Foreign { content: c, .. }
             | Inline::Unclear { content: c, .. }
             | Inline::Supplied { content: c, .. }
-            | Inline::Link { content: c, .. } => Some(c),
+            | Inline::Link { content: c, .. }
+            | Inline::Edited(Edited { content: c, .. })
+            | Inline::Add(Change { content: c, .. })
+            | Inline::Del(Change { content: c, .. })
+            | Inline::Word { content: c, .. }
+            | Inline::Num { content: c, .. }
+            | Inline::Name { content: c, .. } => Some(c),
             Inline::Text(_)
             | Inline::Code(_)
             | Inline::NoteRef(_)
@@ -301,7 +385,50 @@ impl Inline {
             | Inline::Incident(_)
             | Inline::Image { .. }
             | Inline::LineBreak
-            | Inline::Milestone { .. } => None,
+            | Inline::Milestone { .. }
+            | Inline::Choice(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Glyph { .. }
+            | Inline::App(_) => None,
+        }
+    }
+
+    /// Returns every list of inline content this element holds: its children, or each
+    /// alternative of a choice, each part of a substitution, each reading of an
+    /// apparatus entry. Empty for leaves.
+    pub fn contents(&self) -> Vec<&[Inline]> {
+        match self {
+            Inline::Choice(alts) => alts.iter().map(|a| a.content.as_slice()).collect(),
+            Inline::Subst(parts) => parts
+                .iter()
+                .map(|p| p.change().content.as_slice())
+                .collect(),
+            Inline::App(app) => app
+                .lem
+                .iter()
+                .chain(&app.rdgs)
+                .map(|r| r.content.as_slice())
+                .collect(),
+            other => other.children().into_iter().collect(),
+        }
+    }
+
+    /// Returns every list of inline content for changing it; see [`Inline::contents`].
+    pub fn contents_mut(&mut self) -> Vec<&mut Vec<Inline>> {
+        match self {
+            Inline::Choice(alts) => alts.iter_mut().map(|a| &mut a.content).collect(),
+            Inline::Subst(parts) => parts
+                .iter_mut()
+                .map(|p| &mut p.change_mut().content)
+                .collect(),
+            Inline::App(app) => app
+                .lem
+                .iter_mut()
+                .chain(&mut app.rdgs)
+                .map(|r| &mut r.content)
+                .collect(),
+            other => other.children_mut().into_iter().collect(),
         }
     }
 }
@@ -331,7 +458,7 @@ pub struct Gap {
 pub struct Extent {
     /// A count of units, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<u32>,
+    pub quantity: Option<u64>,
     /// The unit counted: `character`, `word`, `line`, `page`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,

@@ -88,6 +88,17 @@ fn push_inlines(out: &mut String, inlines: &[Inline]) {
             }
             Inline::LineBreak => out.push(' '),
             Inline::NoteRef(_) | Inline::Image { .. } | Inline::Milestone { .. } => {}
+            // Alternatives, deletions and readings: the reading text, each word once.
+            Inline::Choice(_)
+            | Inline::Edited(_)
+            | Inline::Del(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Glyph { .. }
+            | Inline::App(_) => push_inlines(
+                out,
+                &crate::transform::transcription::reading_fallback(inline),
+            ),
             wrapper => push_inlines(out, wrapper.children().unwrap_or_default()),
         }
     }

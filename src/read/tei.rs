@@ -17,7 +17,9 @@
 //! - `u` is a speech (`@who`), its `seg`s paragraphs; `sp` a speech with its `speaker`.
 //! - `pb`, `cb`, `milestone` between blocks open the next paragraph or heading.
 //! - Lists, tables and verse inside a `p` split it into several blocks.
-//! - `lb[@break="no"]` joins the word around it; `choice` keeps `corr`, `reg` or `expan`.
+//! - Transcription markup (`choice`, `add`/`del`/`subst`, `lb`/`pb` with `@n` and
+//!   `@break`, `w`, `g`, `num`, `name`, `app`) maps to the IR's transcription variants
+//!   (see `tei/transcription.rs`); `@break="no"` joins the word around the break.
 //! - `gap` gives the reason, `@quantity`/`@unit`/`@extent`, and shows `@rend` or its `desc`.
 //! - A block or phrase whose `xml:lang` differs from the document's is `Foreign` text.
 //! - Header: title (main, sub), authors, publisher (or distributor, authority), `idno`,
@@ -27,10 +29,11 @@
 //!
 //! # Safety
 //!
-//! - No entity is ever expanded besides the five predefined ones and character references:
-//!   a `<!DOCTYPE>` with `<!ENTITY>` declarations is refused (billion laughs, external
-//!   entities such as `SYSTEM "file:///etc/passwd"`), any other `<!DOCTYPE>` is ignored
-//!   with a warning, and no DTD or other resource is ever fetched.
+//! - A `<!DOCTYPE>` is read as a hardened XML parser reads it (see `tei/doctype.rs`): no DTD or
+//!   other resource is ever fetched, parameter entities and other declarations are
+//!   skipped with a warning, internal text entities are expanded within a budget for the
+//!   whole document (billion laughs and quadratic blow-up are errors after a megabyte),
+//!   and a reference to an external entity (`SYSTEM "file:///etc/passwd"`) is an error.
 //! - Elements nest at most [`MAX_DEPTH`] deep, so that the tree and the recursive mapping
 //!   stay within a thread's stack.
 //! - Malformed XML is a [`ParseError`] with line and column.
@@ -43,6 +46,9 @@
 //! (`code`, `eg`) keeps its text as is, and so do header fields and descriptions marked
 //! `xml:space="preserve"`. Every element that is not text (a note call, a gap, an empty
 //! element) counts as a non-space, so that the spaces around it stay as written.
+
+mod doctype;
+mod transcription;
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -132,6 +138,9 @@ pub fn read(text: &str, options: &ReadOptions) -> ReadResult {
     m.doc_lang = meta.lang.clone();
     let mut body = Vec::new();
     m.texts(root, &mut body);
+    if meta.convention.is_none() && m.has_edition(root) {
+        meta.convention = Some(crate::ir::Convention::Leiden);
+    }
     m.fix_pointers(&mut body);
     let mut notes = std::mem::take(&mut m.notes);
     // Notes are ordered by series, then number (the IR's convention).
@@ -235,6 +244,7 @@ fn parse(
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
     let mut ids = HashSet::new();
+    let mut dtd = doctype::Doctype::default();
     let err = |offset: usize, message: String| ParseError::new(lines.pos(offset), message);
     loop {
         let before = reader.buffer_position() as usize;
@@ -264,7 +274,7 @@ fn parse(
                         format!("malformed XML: unknown namespace prefix {prefix:?}"),
                     )
                 })?;
-                let el = element(start, ns, before).map_err(|m| err(before, m))?;
+                let el = element(start, ns, before, &dtd).map_err(|m| err(before, m))?;
                 if let Some(id) = el.attr("xml:id") {
                     ids.insert(id.to_owned());
                 }
@@ -300,32 +310,26 @@ fn parse(
                         "amp" => "&".into(),
                         "apos" => "'".into(),
                         "quot" => "\"".into(),
-                        name => {
-                            return Err(err(
-                                before,
-                                format!(
-                                    "undeclared entity &{name}; (entities other than XML's five are not supported)"
-                                ),
-                            ));
-                        }
+                        name => dtd.expand(name, before).map_err(|(at, m)| err(at, m))?,
                     },
                 };
                 push_text(&mut stack, &c, before, &err)?;
             }
             Event::DocType(d) => {
-                let decl: &str = d.as_ref();
-                if decl.contains("<!ENTITY") {
-                    return Err(err(
-                        before,
-                        "<!DOCTYPE> declares entities: refused, lacuna never expands entities \
-                         (entity expansion attacks, external entities)"
-                            .into(),
-                    ));
+                let content: &str = d.as_ref();
+                // The content follows `<!DOCTYPE` (which quick-xml accepts in any case).
+                let base = if text
+                    .get(before..before + 9)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("<!DOCTYPE"))
+                {
+                    before + 9
+                } else {
+                    before
+                };
+                dtd = doctype::Doctype::parse(content, base).map_err(|(at, m)| err(at, m))?;
+                for (at, message) in &dtd.skipped {
+                    warnings.push(Warning::at(lines.pos(*at), message.clone()));
                 }
-                warnings.push(Warning::at(
-                    lines.pos(before),
-                    "<!DOCTYPE> ignored: no DTD is read or fetched",
-                ));
             }
             Event::Eof => break,
             Event::Decl(decl) => {
@@ -370,7 +374,12 @@ fn resolve(ns: ResolveResult<'_>) -> Result<Ns, String> {
     }
 }
 
-fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> {
+fn element(
+    start: &BytesStart<'_>,
+    ns: Ns,
+    offset: usize,
+    dtd: &doctype::Doctype,
+) -> Result<El, String> {
     let qname = start.name().as_ref().to_owned();
     let local = start.local_name().as_ref().to_owned();
     let mut attrs = Vec::new();
@@ -382,8 +391,10 @@ fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> 
             continue;
         }
         let value = attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| format!("malformed XML in attribute {key}: {e}"))?;
+            .normalized_value_with(XmlVersion::Implicit1_0, doctype::MAX_ENTITY_DEPTH, |name| {
+                dtd.resolve_for_attribute(name)
+            })
+            .map_err(|e| attribute_error(&key, e, dtd))?;
         attrs.push((key, value.into_owned()));
     }
     Ok(El {
@@ -394,6 +405,30 @@ fn element(start: &BytesStart<'_>, ns: Ns, offset: usize) -> Result<El, String> 
         children: Vec::new(),
         offset,
     })
+}
+
+/// Explains why an attribute value could not be normalised, entity by entity.
+fn attribute_error(key: &str, e: quick_xml::Error, dtd: &doctype::Doctype) -> String {
+    use quick_xml::escape::EscapeError;
+    match &e {
+        quick_xml::Error::Escape(EscapeError::TooManyNestedEntities) => format!(
+            "attribute {key} nests entities more than {} deep: refused (entity expansion attack?)",
+            doctype::MAX_ENTITY_DEPTH
+        ),
+        _ if dtd.exhausted() => format!(
+            "attribute {key} expands more than {} bytes of entity text: refused (entity \
+             expansion attack?)",
+            doctype::MAX_EXPANSION
+        ),
+        // Expanding it as text gives the reason (external, markup, undeclared).
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            match dtd.expand(name, 0) {
+                Err((_, why)) => format!("in attribute {key}: {why}"),
+                Ok(_) => format!("malformed XML in attribute {key}: {e}"),
+            }
+        }
+        _ => format!("malformed XML in attribute {key}: {e}"),
+    }
 }
 
 fn attach(stack: &mut [El], root: &mut Option<El>, el: El) {
@@ -512,6 +547,7 @@ impl<'a> Mapper<'a> {
     // ----- header ------------------------------------------------------------------------
 
     fn header(&mut self, header: &El, meta: &mut Meta) {
+        self.transcription_header(header, meta);
         if let Some(fd) = self.child(header, "fileDesc") {
             if let Some(ts) = self.child(fd, "titleStmt") {
                 for t in self.children(ts, "title") {
@@ -580,7 +616,8 @@ impl<'a> Mapper<'a> {
                 meta.source = if let Some(bibl) = self.child(sd, "bibl") {
                     Some(plain(bibl))
                 } else {
-                    Some(structured_text(sd)).filter(|s| !s.is_empty())
+                    Some(transcription::source_text(sd, &|e| self.is(e, "listWit")))
+                        .filter(|s| !s.is_empty())
                 }
                 .map(|bibl| SourceDesc { bibl });
             }
@@ -1164,8 +1201,12 @@ impl<'a> Mapper<'a> {
                     glued = false;
                 }
                 Node::Text(t) => push_str(&mut out, t),
-                Node::El(e) if self.is(e, "lb") && e.attr("break") == Some("no") => {
-                    // A line break inside a word: the white space around it is layout.
+                Node::El(e)
+                    if matches!(self.name(e), Some("lb" | "pb" | "cb" | "milestone"))
+                        && e.attr("break") == Some("no") =>
+                {
+                    // A line or page break inside a word: the white space around it is
+                    // layout.
                     if let Some(Inline::Text(t)) = out.last_mut() {
                         let kept = t.trim_end_matches(is_xml_space).len();
                         t.truncate(kept);
@@ -1223,6 +1264,9 @@ impl<'a> Mapper<'a> {
             out.extend(content);
             return false;
         };
+        if self.transcription(el, name, out) {
+            return false;
+        }
         match name {
             "hi" => {
                 let content = self.inline_children(el);
@@ -1308,38 +1352,18 @@ impl<'a> Mapper<'a> {
                 alt: self.child(el, "desc").map(plain).unwrap_or_default(),
             }),
             "figure" => self.figure(el, out),
-            "lb" => {
-                if el.attr("n").is_some() {
-                    self.unknown_attr(el, "line numbers (@n) are not kept");
-                }
-                out.push(Inline::LineBreak);
-            }
             "pb" | "cb" => out.push(Inline::Milestone {
                 unit: if name == "pb" { "page" } else { "column" }.to_owned(),
                 n: el.attr("n").map(str::to_owned),
+                word_break: el.attr("break").map(str::to_owned),
             }),
             "milestone" => out.push(Inline::Milestone {
                 unit: el.attr("unit").unwrap_or("").to_owned(),
                 n: el.attr("n").map(str::to_owned),
+                word_break: el.attr("break").map(str::to_owned),
             }),
             "anchor" | "index" => {}
             "space" => push_str(out, " "),
-            "choice" => {
-                let preferred = ["corr", "reg", "expan", "seg"]
-                    .iter()
-                    .find_map(|p| self.child(el, p))
-                    .or_else(|| el.elements().next());
-                if let Some(p) = preferred {
-                    if el.elements().count() > 1 {
-                        self.unknown(
-                            el,
-                            "only its first preferred reading (corr, reg, expan) is kept",
-                        );
-                    }
-                    let content = self.inline_children(p);
-                    out.extend(content);
-                }
-            }
             _ => {
                 self.unknown(el, "text kept");
                 let content = self.inline_children(el);
@@ -1364,15 +1388,22 @@ impl<'a> Mapper<'a> {
     }
 
     fn gap(&mut self, el: &El, out: &mut Vec<Inline>, next: Option<&El>) -> bool {
-        let quantity = el.attr("quantity");
-        let q = quantity.and_then(|q| q.trim().parse::<u32>().ok());
+        let quantity = el.attr("quantity").map(str::trim);
+        let q = quantity.and_then(|q| q.parse::<u64>().ok());
         let mut description = el.attr("extent").map(str::to_owned);
         if let (Some(raw), None) = (quantity, q) {
-            self.unknown_attr(
-                el,
-                "a @quantity that is not a whole number is kept in @extent",
-            );
-            description.get_or_insert_with(|| raw.to_owned());
+            // The IR counts whole units; anything else (2.5, 1e3, a number beyond u64)
+            // goes to the description — beside an @extent, never instead of the quantity.
+            let what = if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+                "a @quantity too large to count"
+            } else {
+                "a @quantity that is not a whole number"
+            };
+            self.unknown_attr(el, &format!("{what} is kept in the extent's description"));
+            description = Some(match description {
+                Some(extent) => format!("{extent}, quantity {raw}"),
+                None => raw.to_owned(),
+            });
         }
         let unit = el.attr("unit").map(str::to_owned);
         let extent = (q.is_some() || unit.is_some() || description.is_some()).then_some(Extent {
@@ -1516,26 +1547,6 @@ fn raw_text(el: &El) -> String {
     out
 }
 
-/// Returns the text of a structured description (msDesc, biblStruct …) as one line:
-/// its fields are separate elements, so each element boundary counts as a space.
-fn structured_text(el: &El) -> String {
-    fn go(el: &El, out: &mut String) {
-        for n in &el.children {
-            match n {
-                Node::Text(t) => out.push_str(t),
-                Node::El(e) => {
-                    out.push(' ');
-                    go(e, out);
-                    out.push(' ');
-                }
-            }
-        }
-    }
-    let mut out = String::new();
-    go(el, &mut out);
-    collapse(&out)
-}
-
 /// Returns the text of `el` with XML white space collapsed and trimmed, unless the
 /// element says `xml:space="preserve"`.
 fn plain(el: &El) -> String {
@@ -1589,10 +1600,22 @@ fn collapse_inlines(inlines: &mut Vec<Inline>, prev_space: &mut bool) {
             Inline::Incident(_) => *prev_space = false,
             // An empty element counts as a non-space too, like an atom: a pointer
             // that turns out to be a link must not change the spaces around it.
-            other => match other.children_mut() {
-                Some(c) if !c.is_empty() => collapse_inlines(c, prev_space),
-                _ => *prev_space = false,
-            },
+            // Alternatives (choice, app, subst) each start where the element starts.
+            other => {
+                let mut contents = other.contents_mut();
+                contents.retain(|c| !c.is_empty());
+                match contents.as_mut_slice() {
+                    [] => *prev_space = false,
+                    [c] => collapse_inlines(c, prev_space),
+                    many => {
+                        let start = *prev_space;
+                        for c in many {
+                            *prev_space = start;
+                            collapse_inlines(c, prev_space);
+                        }
+                    }
+                }
+            }
         }
         out.push(inline);
     }
@@ -1614,7 +1637,7 @@ fn trim_end(inlines: &mut Vec<Inline>) {
                 return;
             }
             other => {
-                if let Some(c) = other.children_mut() {
+                for c in other.contents_mut() {
                     trim_end(c);
                 }
                 return;
@@ -1746,11 +1769,15 @@ mod tests {
     }
 
     #[test]
-    fn refuses_entity_declarations() {
-        let e =
-            err("<!DOCTYPE TEI [<!ENTITY a \"x\">]>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"/>");
-        assert_eq!(e.pos, Pos::new(1, 1));
-        assert!(e.message.contains("entities"), "{e}");
+    fn expands_entities_the_doctype_declares() {
+        let xml = format!(
+            "<!DOCTYPE TEI [<!ENTITY a \"x&#x2014;y\">]>\n<TEI xmlns=\"{TEI_NS}\"><text><body><p n=\"&a;\">&a;&amp;</p></body></text></TEI>"
+        );
+        let d = read(&xml, &ReadOptions::default()).unwrap().value;
+        assert_eq!(
+            d.body,
+            vec![Block::Paragraph(vec![Inline::Text("x\u{2014}y&".into())])]
+        );
     }
 
     #[test]
@@ -1812,7 +1839,8 @@ mod tests {
             Block::Paragraph(vec![
                 Inline::Milestone {
                     unit: "page".into(),
-                    n: Some("2".into())
+                    n: Some("2".into()),
+                    word_break: None,
                 },
                 Inline::Text("b".into())
             ])

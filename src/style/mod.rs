@@ -41,6 +41,21 @@ pub struct Style {
     pub running: Running,
     /// E-book settings.
     pub epub: Epub,
+    /// How transcription markup (choice, add/del, lb, app …) is shown in PDF and EPUB.
+    pub transcription: Transcription,
+}
+
+/// How transcription markup is shown (`[transcription]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Transcription {
+    /// `reading` (corrections, expansions and additions in the text, deletions and the
+    /// other alternatives in editorial notes), `diplomatic` (the source's forms,
+    /// deletions struck through, additions superscript) or `leiden` (epigraphy's
+    /// brackets); left out, the document's own: Leiden for an EpiDoc edition, else
+    /// reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convention: Option<crate::ir::Convention>,
 }
 
 /// E-book (EPUB) settings.
@@ -175,6 +190,7 @@ impl Default for Style {
             notes: Notes::default(),
             running: Running::default(),
             epub: Epub::default(),
+            transcription: Transcription::default(),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! IR → IR passes and consistency checks shared by every reader.
 
+pub mod transcription;
+
 use std::collections::BTreeSet;
 
 use crate::diag::Warning;
@@ -39,8 +41,10 @@ fn walk_block<'a>(block: &'a Block, f: &mut dyn FnMut(&'a Inline)) {
 fn walk_list<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
     for inline in inlines {
         f(inline);
-        if let Some(children) = inline.children() {
-            walk_list(children, f);
+        // Most elements hold one list: no allocation for them.
+        match inline.children() {
+            Some(children) => walk_list(children, f),
+            None => inline.contents().into_iter().for_each(|c| walk_list(c, f)),
         }
     }
 }
@@ -82,8 +86,14 @@ pub fn walk_block_mut(block: &mut Block, f: &mut dyn FnMut(&mut Inline)) {
 pub fn walk_list_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for inline in inlines {
         f(inline);
-        if let Some(children) = inline.children_mut() {
-            walk_list_mut(children, f);
+        if inline.children().is_some() {
+            if let Some(children) = inline.children_mut() {
+                walk_list_mut(children, f);
+            }
+        } else {
+            for children in inline.contents_mut() {
+                walk_list_mut(children, f);
+            }
         }
     }
 }

@@ -1347,6 +1347,25 @@ fn collect(
             }
             Inline::LineBreak => out.push(Span::new("\u{2028}", style)),
             Inline::Milestone { .. } => {}
+            // The PDF writer shows transcription markup by the style's convention first
+            // (transform::transcription); met here, it is set as a reading text.
+            Inline::Choice(_)
+            | Inline::Edited(_)
+            | Inline::Add(_)
+            | Inline::Del(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Word { .. }
+            | Inline::Glyph { .. }
+            | Inline::Num { .. }
+            | Inline::Name { .. }
+            | Inline::App(_) => collect(
+                &crate::transform::transcription::reading_fallback(inline),
+                style,
+                note_label,
+                out,
+                warnings,
+            ),
         }
     }
 }

@@ -23,7 +23,13 @@
 //! | code, foreign, link, image | `code`, `foreign[@xml:lang]`, `ref[@target]`, `graphic[@url]/desc` |
 //! | unclear, supplied | `unclear[@reason]`, `supplied[@reason]` |
 //! | incident by kind | `incident`, `kinesic`, `vocal`, with `@type` = category and `desc` |
-//! | line break, milestone | `lb`, `pb` (unit `page`) or `milestone[@unit]` |
+//! | line break, milestone | `lb`, `pb` (unit `page`) or `milestone[@unit]`, with `@n` and `@break` |
+//! | choice, lone editorial text | `choice` with `sic`, `corr`, `orig`, `reg`, `abbr`, `expan`, `ex`, `am`, `unclear`, `supplied`, `seg` |
+//! | add, del, subst | `add`, `del` with `@place`, `@hand`, `@rend`; `subst` around them |
+//! | line beginning | `lb[@n][@break]` |
+//! | word, glyph, number, name | `w[@lemma]`, `g[@ref]`, `num[@value]`, `name[@type][@ref]` |
+//! | apparatus entry | `app` with `lem` and `rdg[@wit]`; `meta.witnesses` in `sourceDesc/listWit` |
+//! | `meta.convention` | `editorialDecl/p[@n="transcription"]` |
 //!
 //! # Lacunae and notes
 //!
@@ -41,6 +47,8 @@
 //! Values that no TEI attribute can hold (an empty `@rend`, a reason with control
 //! characters, a note id that is not an XML name) are left out with a warning; characters
 //! XML 1.0 forbids are replaced by U+FFFD with a warning.
+
+mod transcription;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -318,9 +326,12 @@ impl<'d> TeiWriter<'d> {
         self.open_block("sourceDesc", vec![]);
         match &meta.source {
             Some(source) => self.text_line("bibl", vec![], &source.bibl),
-            // An empty <p/> says "no source description" and reads back as none.
-            None => self.empty_block("p", vec![]),
+            // An empty <p/> says "no source description" and reads back as none; it
+            // cannot stand beside a listWit, which says as much.
+            None if meta.witnesses.is_empty() => self.empty_block("p", vec![]),
+            None => {}
         }
+        self.list_wit(&meta.witnesses);
         self.close_block("sourceDesc");
         self.close_block("fileDesc");
 
@@ -343,6 +354,14 @@ impl<'d> TeiWriter<'d> {
             "Lacunae are encoded as gap elements whose @rend gives the lacuna as printed; \
              the editorial note on a lacuna follows its gap, which points to it with @corresp.",
         );
+        if let Some(convention) = meta.convention {
+            let name = match convention {
+                crate::ir::Convention::Reading => "reading",
+                crate::ir::Convention::Diplomatic => "diplomatic",
+                crate::ir::Convention::Leiden => "leiden",
+            };
+            self.text_line("p", vec![("n", "transcription".into())], name);
+        }
         self.close_block("editorialDecl");
         self.close_block("encodingDesc");
 
@@ -631,6 +650,9 @@ impl<'d> TeiWriter<'d> {
     }
 
     fn inline(&mut self, inline: &Inline) {
+        if self.transcription(inline) {
+            return;
+        }
         match inline {
             Inline::Text(t) => self.text(t),
             Inline::Emph(c) => self.inline_element("emph", vec![], c),
@@ -679,7 +701,23 @@ impl<'d> TeiWriter<'d> {
                 }
             }
             Inline::LineBreak => self.empty("lb", vec![]),
-            Inline::Milestone { unit, n } => {
+            // Written by `transcription` above.
+            Inline::Choice(_)
+            | Inline::Edited(_)
+            | Inline::Add(_)
+            | Inline::Del(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Word { .. }
+            | Inline::Glyph { .. }
+            | Inline::Num { .. }
+            | Inline::Name { .. }
+            | Inline::App(_) => {}
+            Inline::Milestone {
+                unit,
+                n,
+                word_break,
+            } => {
                 let mut attrs: Attrs<'_> = Vec::new();
                 let name = if unit == "page" {
                     "pb"
@@ -693,6 +731,7 @@ impl<'d> TeiWriter<'d> {
                 if let Some(n) = n {
                     attrs.push(("n", n.as_str().into()));
                 }
+                attrs.extend(self.token_attr("break", word_break.as_deref(), "page break"));
                 self.empty(name, attrs);
             }
         }

@@ -53,10 +53,19 @@ pub fn documents() -> Vec<PathBuf> {
 
 /// The hand-written TEI documents from elsewhere (not written by lacuna).
 pub fn foreign_tei() -> Vec<PathBuf> {
-    ["sample-text.xml", "parliament.xml", "epidoc.xml"]
-        .iter()
-        .map(|f| common::root().join("tests/data/tei").join(f))
-        .collect()
+    [
+        "sample-text.xml",
+        "parliament.xml",
+        "epidoc.xml",
+        "transcription.xml",
+        "drama.xml",
+        "epidoc-leiden.xml",
+        "parliament-sitting.xml",
+        "critical.xml",
+    ]
+    .iter()
+    .map(|f| common::root().join("tests/data/tei").join(f))
+    .collect()
 }
 
 /// Reads a document file into the IR.

@@ -61,6 +61,12 @@ struct Item {
 
 /// Writes `doc` as an EPUB 3 file.
 pub fn write(doc: &Document, ctx: &WriteContext<'_>, out: &mut dyn Write) -> WriteResult {
+    use crate::transform::transcription::{Strike, convention, present};
+    let doc = &*present(
+        doc,
+        convention(doc, ctx.style.transcription.convention),
+        Strike::Markup,
+    );
     let mut warnings = Vec::new();
     let items = package::build(doc, ctx, &mut warnings)?;
     let bytes = zip_package(&items, ctx.timestamp)

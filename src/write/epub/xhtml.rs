@@ -651,7 +651,24 @@ impl<'a, 'p> Renderer<'a, 'p> {
             Inline::Link { target, content } => self.link(out, target, content),
             Inline::Image { src, alt } => self.image(out, src, alt),
             Inline::LineBreak => out.push_str("<br/>"),
-            Inline::Milestone { unit, n } => self.milestone(out, unit, n.as_deref()),
+            Inline::Milestone { unit, n, .. } => self.milestone(out, unit, n.as_deref()),
+            // The EPUB writer shows transcription markup by the style's convention first
+            // (transform::transcription); met here, it is written as a reading text.
+            Inline::Choice(_)
+            | Inline::Edited(_)
+            | Inline::Add(_)
+            | Inline::Del(_)
+            | Inline::Subst(_)
+            | Inline::LineBegin(_)
+            | Inline::Word { .. }
+            | Inline::Glyph { .. }
+            | Inline::Num { .. }
+            | Inline::Name { .. }
+            | Inline::App(_) => {
+                for shown in crate::transform::transcription::reading_fallback(inline) {
+                    self.inline(out, &shown);
+                }
+            }
         }
     }
 

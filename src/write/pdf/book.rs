@@ -98,6 +98,15 @@ pub fn typeset_with_images<S: PageSink>(
     base_dir: Option<&Path>,
     sink: &mut S,
 ) -> Result<Warned<Typeset>, WriteError> {
+    use crate::transform::transcription::{Strike, convention, present};
+    // Transcription markup is shown by the style's convention; the typesetter draws no
+    // rules, so struck-through text carries a combining stroke.
+    let shown = present(
+        doc,
+        convention(doc, style.transcription.convention),
+        Strike::Combining,
+    );
+    let doc = &*shown;
     let mut setter = BookSetter::new(doc, style);
     setter.base_dir = base_dir.map(Path::to_owned);
     let title = doc.meta.title.as_deref().map(|t| match cut_title(t) {
