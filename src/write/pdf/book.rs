@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use super::{PdfMeta, PdfWriter};
 use crate::diag::{Warned, Warning, WriteError};
-use crate::ir::{self, Block, Document, Inline, NoteId, NoteSeries};
+use crate::ir::{self, Block, Document, Inline, Note, NoteId, NoteSeries};
 use crate::style::{Align, Style};
 use crate::typeset::frame::{ImageData, OutlineEntry, Page, PageItem, Rect};
 use crate::typeset::page::{Flow, Geometry, PageBuilder, PageSink, SetLine, widow_orphan_breaks};
@@ -298,6 +298,8 @@ struct BookSetter<'d> {
     note_leading: f64,
     /// Printed labels of notes by id.
     labels: BTreeMap<NoteId, String>,
+    /// The notes by id (`Document::note` searches the list: quadratic over thousands).
+    notes: BTreeMap<&'d NoteId, &'d Note>,
     outline: Vec<OutlineEntry>,
     warnings: Vec<Warning>,
     /// Whether the next paragraph is indented (not after a heading or a break).
@@ -348,6 +350,7 @@ impl<'d> BookSetter<'d> {
             note_size: style.notes.size.to_pt(size),
             note_leading: style.notes.leading.to_pt(size),
             labels,
+            notes: doc.notes.iter().map(|n| (&n.id, n)).collect(),
             outline: Vec::new(),
             warnings: Vec::new(),
             indent_next: false,
@@ -476,7 +479,7 @@ impl<'d> BookSetter<'d> {
     /// Sets a note at the note size: its label, then its text; the first line carries
     /// the note's anchor and a link back to the call.
     fn note_lines(&mut self, id: &NoteId) -> Result<Vec<SetLine>, WriteError> {
-        let Some(note) = self.doc.note(id) else {
+        let Some(note) = self.notes.get(id).copied() else {
             self.warnings.push(Warning::general(format!(
                 "note {id} is called but not defined"
             )));
