@@ -3,6 +3,8 @@
 //! Shaped words are cached: a book repeats its vocabulary, and shaping is the costliest
 //! step of setting a paragraph.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -85,13 +87,60 @@ pub struct Shaper {
     book: &'static FontBook,
     features: Vec<Feature>,
     smcp_features: Vec<Feature>,
+    /// Shared with the other shapers of the same features on this thread (which is why
+    /// a shaper cannot move to another thread).
+    cache: Rc<RefCell<Cache>>,
+    /// Names in the style's feature list that are not OpenType feature tags.
+    pub bad_features: Vec<String>,
+}
+
+/// What a shaper has learnt: plans and shaped words.
+#[derive(Default)]
+struct Cache {
     plans: FxHashMap<(FaceId, bool, rustybuzz::Script), Arc<ShapePlan>>,
     /// Shaped words by their text. Keys up to 24 bytes (nearly every word) are stored in
     /// the table itself: with boxed keys, reading each key from the heap to compare it
     /// cost a cache miss per word set.
     words: FxHashMap<ShapeKey, FxHashMap<CompactString, Arc<Shaped>>>,
-    /// Names in the style's feature list that are not OpenType feature tags.
-    pub bad_features: Vec<String>,
+}
+
+impl Cache {
+    fn len(&self) -> usize {
+        self.words.values().map(|m| m.len()).sum()
+    }
+}
+
+/// Most words a thread's cache holds before it starts afresh: a corpus's vocabulary
+/// keeps growing with its size, and memory must not.
+const MAX_WORDS: usize = 200_000;
+
+thread_local! {
+    /// One cache per feature list, shared by every shaper on this thread. In a corpus
+    /// each document gets new typesetters (three of them: text, titles, running heads);
+    /// sharing means a short document does not pay again for shaping the language's
+    /// common words. Shaping is deterministic, so the output is the same as with an
+    /// empty cache.
+    static CACHES: RefCell<Vec<(Vec<String>, Rc<RefCell<Cache>>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// Returns this thread's cache for `features`, emptied first if it grew too large.
+fn thread_cache(features: &[String]) -> Rc<RefCell<Cache>> {
+    CACHES.with(|caches| {
+        let mut caches = caches.borrow_mut();
+        let cache = match caches.iter().find(|(k, _)| k == features) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = Rc::new(RefCell::new(Cache::default()));
+                caches.push((features.to_vec(), c.clone()));
+                c
+            }
+        };
+        if cache.borrow().len() > MAX_WORDS {
+            cache.borrow_mut().words.clear();
+        }
+        cache
+    })
 }
 
 impl Shaper {
@@ -112,28 +161,36 @@ impl Shaper {
             book,
             features: parsed,
             smcp_features: smcp,
-            plans: FxHashMap::default(),
-            words: FxHashMap::default(),
+            cache: thread_cache(features),
             bad_features: bad,
         }
     }
 
     /// Returns `text` shaped with `key`, from the cache when it was shaped before.
     pub fn shape(&mut self, key: ShapeKey, text: &str) -> Arc<Shaped> {
-        if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
+        if let Some(s) = self
+            .cache
+            .borrow()
+            .words
+            .get(&key)
+            .and_then(|m| m.get(text))
+        {
             return s.clone();
         }
         let shaped = Arc::new(self.shape_uncached(key, text));
-        self.words
+        self.cache
+            .borrow_mut()
+            .words
             .entry(key)
             .or_default()
             .insert(CompactString::from(text), shaped.clone());
         shaped
     }
 
-    /// Returns the number of distinct texts shaped so far.
+    /// Returns the number of distinct texts in the cache (shaped by this shaper or by
+    /// an earlier one on the same thread).
     pub fn cached(&self) -> usize {
-        self.words.values().map(|m| m.len()).sum()
+        self.cache.borrow().len()
     }
 
     fn run(&mut self, face: FaceId, small_caps: bool, text: &str) -> Vec<Glyph> {
@@ -149,6 +206,8 @@ impl Shaper {
             &self.features
         };
         let plan = self
+            .cache
+            .borrow_mut()
             .plans
             .entry((face, small_caps, script))
             .or_insert_with(|| {
