@@ -4,9 +4,8 @@
 //! step of setting a paragraph.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
@@ -87,9 +86,8 @@ pub struct Shaper {
     book: &'static FontBook,
     features: Vec<Feature>,
     smcp_features: Vec<Feature>,
-    /// Shared with the other shapers of the same features on this thread (which is why
-    /// a shaper cannot move to another thread).
-    cache: Rc<RefCell<Cache>>,
+    /// Shared with the other shapers of the same features made on this thread.
+    cache: SharedCache,
     /// Names in the style's feature list that are not OpenType feature tags.
     pub bad_features: Vec<String>,
 }
@@ -120,27 +118,39 @@ thread_local! {
     /// sharing means a short document does not pay again for shaping the language's
     /// common words. Shaping is deterministic, so the output is the same as with an
     /// empty cache.
-    static CACHES: RefCell<Vec<(Vec<String>, Rc<RefCell<Cache>>)>> =
-        const { RefCell::new(Vec::new()) };
+    static CACHES: RefCell<Vec<(Vec<String>, SharedCache)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// A cache shared by shapers. Each thread has its own, so the lock is never contended;
+/// a shaper that moves to another thread keeps its cache, which stays correct (the
+/// cache holds only what its features give).
+type SharedCache = Arc<Mutex<Cache>>;
+
 /// Returns this thread's cache for `features`, emptied first if it grew too large.
-fn thread_cache(features: &[String]) -> Rc<RefCell<Cache>> {
+fn thread_cache(features: &[String]) -> SharedCache {
     CACHES.with(|caches| {
         let mut caches = caches.borrow_mut();
         let cache = match caches.iter().find(|(k, _)| k == features) {
             Some((_, c)) => c.clone(),
             None => {
-                let c = Rc::new(RefCell::new(Cache::default()));
+                let c = SharedCache::default();
                 caches.push((features.to_vec(), c.clone()));
                 c
             }
         };
-        if cache.borrow().len() > MAX_WORDS {
-            cache.borrow_mut().words.clear();
+        let mut locked = lock(&cache);
+        if locked.len() > MAX_WORDS {
+            locked.words.clear();
         }
+        drop(locked);
         cache
     })
+}
+
+/// Locks a cache; a panic while it was held leaves at worst a missing entry, so a
+/// poisoned lock is used as it is.
+fn lock(cache: &SharedCache) -> MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Shaper {
@@ -168,18 +178,16 @@ impl Shaper {
 
     /// Returns `text` shaped with `key`, from the cache when it was shaped before.
     pub fn shape(&mut self, key: ShapeKey, text: &str) -> Arc<Shaped> {
-        if let Some(s) = self
-            .cache
-            .borrow()
+        let found = lock(&self.cache)
             .words
             .get(&key)
             .and_then(|m| m.get(text))
-        {
-            return s.clone();
+            .cloned();
+        if let Some(s) = found {
+            return s;
         }
         let shaped = Arc::new(self.shape_uncached(key, text));
-        self.cache
-            .borrow_mut()
+        lock(&self.cache)
             .words
             .entry(key)
             .or_default()
@@ -190,7 +198,7 @@ impl Shaper {
     /// Returns the number of distinct texts in the cache (shaped by this shaper or by
     /// an earlier one on the same thread).
     pub fn cached(&self) -> usize {
-        self.cache.borrow().len()
+        lock(&self.cache).len()
     }
 
     fn run(&mut self, face: FaceId, small_caps: bool, text: &str) -> Vec<Glyph> {
@@ -205,9 +213,7 @@ impl Shaper {
         } else {
             &self.features
         };
-        let plan = self
-            .cache
-            .borrow_mut()
+        let plan = lock(&self.cache)
             .plans
             .entry((face, small_caps, script))
             .or_insert_with(|| {
