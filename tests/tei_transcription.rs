@@ -437,3 +437,19 @@ fn canonical(xml: &str) -> String {
     }
     out
 }
+
+#[test]
+fn attributes_the_ir_does_not_keep_are_named_once() {
+    let xml = r##"<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text><body>
+<p><choice><sic>a</sic><corr resp="#ed">b</corr></choice> <choice><sic>c</sic><corr resp="#ed">d</corr></choice>
+<app><lem wit="#A">x</lem><rdg wit="#B" cause="homeoteleuton">y</rdg></app> <add place="above" hand="#h2">z</add></p></body></text></TEI>"##;
+    let w = lacuna::read::tei::read(xml, &lacuna::read::ReadOptions::default()).unwrap();
+    let messages: Vec<String> = w.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "2:24: <corr>: @resp is not kept",
+            "3:27: <rdg>: @cause is not kept"
+        ]
+    );
+}
