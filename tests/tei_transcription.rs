@@ -453,3 +453,22 @@ fn attributes_the_ir_does_not_keep_are_named_once() {
         ]
     );
 }
+
+#[test]
+fn the_convention_is_a_style_key() {
+    let s = Style::parse("[transcription]\nconvention = \"leiden\"\n").unwrap();
+    assert_eq!(s.transcription.convention, Some(Convention::Leiden));
+    assert_eq!(Style::default().transcription.convention, None);
+    let e = Style::parse("[transcription]\nconvention = \"fancy\"\n").unwrap_err();
+    assert!(e.contains("fancy") || e.contains("unknown variant"), "{e}");
+    // Left out, the document decides: Leiden for an EpiDoc edition, else reading.
+    let epidoc = read_doc(&data("epidoc-leiden"));
+    let letter = read_doc(&data("transcription"));
+    use lacuna::transform::transcription::convention;
+    assert_eq!(convention(&epidoc, None), Convention::Leiden);
+    assert_eq!(convention(&letter, None), Convention::Reading);
+    assert_eq!(
+        convention(&epidoc, Some(Convention::Diplomatic)),
+        Convention::Diplomatic
+    );
+}
