@@ -46,6 +46,16 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
             "reading standard input (-) needs --from FORMAT (see --list-formats)".into(),
         ));
     }
+    let mut stem = Path::new(&cli.stem).components();
+    if !matches!(
+        (stem.next(), stem.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    ) {
+        return Err(Error::Usage(format!(
+            "--stem {:?}: a file name without folders, please",
+            cli.stem
+        )));
+    }
     if cli.out_dir == Path::new("-") {
         return to_standard_output(cli, &job, printer);
     }
@@ -113,11 +123,17 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
             shard.map(|s| report::ShardId { k: s.k, n: s.n }),
         )?);
     }
-    let folders: BTreeSet<PathBuf> = inputs
-        .iter()
-        .filter_map(|i| {
-            let dest = job.out_dir.join(i.output("x"));
-            dest.parent().map(Path::to_owned)
+    // The folders this run writes to, the report's included.
+    let folders: BTreeSet<PathBuf> = (inputs.iter())
+        .map(|i| job.out_dir.join(i.output("x")))
+        .chain(cli.report.clone())
+        .filter_map(|dest| dest.parent().map(Path::to_owned))
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                p
+            }
         })
         .collect();
     let stale = commit::clean_stale(folders.iter().map(PathBuf::as_path), started.1);
