@@ -43,6 +43,14 @@ sizes = [rng.randint(20, 60) for _ in range(200)]
 # (nearly) the whole text.
 scale = len(paras) / sum(sizes)
 sizes = [min(60, max(20, round(s * scale))) for s in sizes]
+# Then one paragraph more or less in some documents until the sizes add up exactly.
+k = 0
+while sum(sizes) != len(paras) and k < 100_000:
+    i = rng.randrange(200)
+    step = 1 if sum(sizes) < len(paras) else -1
+    if 20 <= sizes[i] + step <= 60:
+        sizes[i] += step
+    k += 1
 note = re.compile(r"\.\.\.\.\{(\d+)\}")
 def renumber(ps, start):
     n = [start]
@@ -51,7 +59,7 @@ def renumber(ps, start):
         return "....{%d}" % n[0]
     out = ["\n".join(note.sub(sub, l) for l in p) for p in ps]
     return out, n[0]
-used, at = [], 0
+used, at, k = [], 0, 0
 for k, size in enumerate(sizes, 1):
     ps = paras[at:at + size]
     at += size

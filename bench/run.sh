@@ -4,6 +4,8 @@
 # 11 pt), Typst over pandoc's Typst, pandoc → EPUB, each only if installed.
 #   bench/run.sh [RUNS]    best wall time, CPU time and peak memory of RUNS runs (default 3)
 # Builds the book first if needed (Debian's r-cran-janeaustenr and PyPI's rdata; root installs them).
+# Peers: `apt-get install --no-install-recommends pandoc texlive-xetex lmodern
+# texlive-fonts-recommended` (about 150 MB); Typst is timed when it is on the PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}

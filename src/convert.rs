@@ -35,17 +35,7 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
     }
     let style = load_style(cli)?;
     let job = job(cli, &style)?;
-    let stdin_count = cli.inputs.iter().filter(|p| p.as_os_str() == "-").count();
-    if stdin_count > 1 {
-        return Err(Error::Usage(
-            "standard input (-) can be read once only".into(),
-        ));
-    }
-    if stdin_count == 1 && job.from.is_none() {
-        return Err(Error::Usage(
-            "reading standard input (-) needs --from FORMAT (see --list-formats)".into(),
-        ));
-    }
+    check_standard_input(cli, &job)?;
     if cli.out_dir == Path::new("-") {
         if cli.check {
             return Err(Error::Usage(
@@ -69,21 +59,7 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
     );
     let plan = match plan::plan(walked.inputs, &job.writers, &cli.out_dir) {
         Ok(plan) => plan,
-        Err(collisions) => {
-            const SHOWN: usize = 20;
-            for c in collisions.iter().take(SHOWN) {
-                printer.line(&c.to_string());
-            }
-            if collisions.len() > SHOWN {
-                printer.line(&format!("… and {} more", collisions.len() - SHOWN));
-            }
-            return Err(Error::Usage(format!(
-                "{} output path{} claimed twice: nothing written (give the inputs in a \
-                 folder to mirror its tree, or convert them separately)",
-                collisions.len(),
-                if collisions.len() == 1 { "" } else { "s" }
-            )));
-        }
+        Err(collisions) => return Err(refuse(&collisions, printer)),
     };
     let total = plan.inputs.len();
     let inputs: Vec<Input> = match shard {
@@ -118,13 +94,7 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
             shard.map(|s| report::ShardId { k: s.k, n: s.n }),
         )?);
     }
-    let folders: BTreeSet<PathBuf> = inputs
-        .iter()
-        .filter_map(|i| {
-            let dest = job.out_dir.join(i.output("x"));
-            dest.parent().map(Path::to_owned)
-        })
-        .collect();
+    let folders = output_folders(&inputs, &job, cli.report.as_deref());
     let stale = commit::clean_stale(folders.iter().map(PathBuf::as_path), started.1);
     for notice in walked.notices.iter().chain(&plan.notices).chain(&stale) {
         printer.notice(notice);
@@ -161,6 +131,65 @@ pub fn run(cli: &Cli, printer: &mut Printer) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Checks the flags about standard input: read once, with --from, a plain --stem.
+fn check_standard_input(cli: &Cli, job: &Job<'_>) -> Result<(), Error> {
+    let stdin_count = cli.inputs.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return Err(Error::Usage(
+            "standard input (-) can be read once only".into(),
+        ));
+    }
+    if stdin_count == 1 && job.from.is_none() {
+        return Err(Error::Usage(
+            "reading standard input (-) needs --from FORMAT (see --list-formats)".into(),
+        ));
+    }
+    let mut stem = Path::new(&cli.stem).components();
+    if !matches!(
+        (stem.next(), stem.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    ) {
+        return Err(Error::Usage(format!(
+            "--stem {:?}: a file name without folders, please",
+            cli.stem
+        )));
+    }
+    Ok(())
+}
+
+/// Names every collision (the first 20) and returns the usage error that ends the run.
+fn refuse(collisions: &[plan::Collision], printer: &Printer) -> Error {
+    const SHOWN: usize = 20;
+    for c in collisions.iter().take(SHOWN) {
+        printer.line(&c.to_string());
+    }
+    if collisions.len() > SHOWN {
+        printer.line(&format!("… and {} more", collisions.len() - SHOWN));
+    }
+    Error::Usage(format!(
+        "{} output path{} claimed twice: nothing written (give the inputs in a \
+         folder to mirror its tree, or convert them separately)",
+        collisions.len(),
+        if collisions.len() == 1 { "" } else { "s" }
+    ))
+}
+
+/// The folders this run writes to, the report's included.
+fn output_folders(inputs: &[Input], job: &Job<'_>, report: Option<&Path>) -> BTreeSet<PathBuf> {
+    (inputs.iter())
+        .map(|i| job.out_dir.join(i.output("x")))
+        .chain(report.map(Path::to_owned))
+        .filter_map(|dest| dest.parent().map(Path::to_owned))
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                p
+            }
+        })
+        .collect()
 }
 
 /// Takes the shard from `--shard`, or from the environment of an array job.

@@ -387,6 +387,14 @@ fn standard_input_needs_from_and_takes_a_stem() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(tree(&d.join("out")), ["piped.json", "piped.tei.xml"]);
+    for bad in ["../up", "a/b", ""] {
+        let out = with_stdin(
+            &["-", "--from", "transcript", "--stem", bad, "--json"],
+            &text,
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&out).contains("a file name without folders"));
+    }
     let out = with_stdin(&["-", "--from", "transcript", "--json", "-o", "-"], &text);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"Piped\""));

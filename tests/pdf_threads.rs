@@ -41,6 +41,18 @@ fn pdf_with_threads(doc: &Document, style: &Style, threads: usize) -> Vec<u8> {
     })
 }
 
+/// Writes the PDF on the calling thread (the caches are this thread's).
+fn pdf_here(doc: &Document, style: &Style) -> Vec<u8> {
+    let ctx = WriteContext {
+        style,
+        timestamp: 1_700_000_000,
+        base_dir: None,
+    };
+    let mut out = Vec::new();
+    lacuna::write::pdf::write(doc, &ctx, &mut out).unwrap();
+    out
+}
+
 /// Writes the PDF as `lacuna::write::pdf::write` does, but with the writer's default of
 /// one page compressed and written at a time.
 fn pdf_page_at_a_time(doc: &Document, style: &Style) -> Vec<u8> {
@@ -69,4 +81,35 @@ fn the_pdf_is_the_same_with_one_thread_and_several() {
         one == pdf_page_at_a_time(&doc, &style),
         "batched compression changed the bytes"
     );
+}
+
+/// Shaping and hyphenation caches outlive a document on its thread (a corpus's next
+/// document starts with them): a document comes out the same after others as alone.
+#[test]
+fn the_pdf_is_the_same_after_other_documents_on_the_thread() {
+    let style = Style::builtin("a5-book").unwrap();
+    let seed = transcript::read(&common::read(&common::seed()), &ReadOptions::default())
+        .unwrap()
+        .value;
+    let sample = lacuna::read_path(
+        &common::root().join("examples/sample.md"),
+        None,
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .value;
+    let alone = {
+        let (seed, style) = (seed.clone(), style.clone());
+        std::thread::spawn(move || pdf_here(&seed, &style))
+            .join()
+            .unwrap()
+    };
+    let after = std::thread::spawn(move || {
+        pdf_here(&sample, &style);
+        pdf_here(&long_doc(), &style);
+        pdf_here(&seed, &style)
+    })
+    .join()
+    .unwrap();
+    assert!(alone == after, "warm caches changed the PDF");
 }

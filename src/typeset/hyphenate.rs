@@ -3,6 +3,7 @@
 //! top: left/right minima from the style, no hyphenation of acronyms, of words with
 //! digits, or of words holding other non-letters.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -34,7 +35,6 @@ pub fn language_for(tag: &str) -> Option<Language> {
 /// and shared by every typesetter and thread (loading the embedded patterns costs
 /// more than setting a short document).
 fn dictionary(language: Language, minima: (usize, usize)) -> Option<Arc<Standard>> {
-    type Key = (String, (usize, usize));
     static LOADED: LazyLock<Mutex<BTreeMap<Key, Arc<Standard>>>> =
         LazyLock::new(|| Mutex::new(BTreeMap::new()));
     let key = (language.code().to_owned(), minima);
@@ -51,15 +51,50 @@ fn dictionary(language: Language, minima: (usize, usize)) -> Option<Arc<Standard
     Some(dict)
 }
 
+/// The words a hyphenator has seen: index into `results` by word (short words stored
+/// inline: no cache miss on a pointer to compare the key).
+#[derive(Default)]
+struct Seen {
+    cache: FxHashMap<CompactString, u32>,
+    results: Vec<Box<[u16]>>,
+}
+
+/// Most words a dropped hyphenator hands on: memory stays bounded over a corpus.
+const SPARE_WORDS: usize = 200_000;
+
+thread_local! {
+    /// Word caches of hyphenators dropped on this thread, by language and minima, for
+    /// the next document's hyphenator (the points of a word never change).
+    static SPARE: RefCell<Vec<(Key, Seen)>> = const { RefCell::new(Vec::new()) };
+}
+
+type Key = (String, (usize, usize));
+
 /// A hyphenation dictionary with the style's minima and a cache of words seen.
 pub struct Hyphenator {
     dict: Option<Arc<Standard>>,
+    /// Language and minima: where the cache goes when the hyphenator is dropped.
+    key: Option<Key>,
     /// Fewest letters a hyphenatable word has (left + right minimum).
     shortest: usize,
-    /// Index into `results` of each word seen (short words stored inline: no cache
-    /// miss on a pointer to compare the key).
-    cache: FxHashMap<CompactString, u32>,
-    results: Vec<Box<[u16]>>,
+    seen: Seen,
+}
+
+impl Drop for Hyphenator {
+    fn drop(&mut self) {
+        let (Some(key), seen) = (self.key.take(), std::mem::take(&mut self.seen)) else {
+            return;
+        };
+        if seen.results.len() > SPARE_WORDS {
+            return;
+        }
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < 4 {
+                spare.push((key, seen));
+            }
+        });
+    }
 }
 
 impl Hyphenator {
@@ -67,12 +102,23 @@ impl Hyphenator {
     /// letters before/after a hyphen. Returns `None` for a language without patterns.
     pub fn new(lang: &str, left: usize, right: usize) -> Option<Hyphenator> {
         let language = language_for(lang)?;
-        let dict = dictionary(language, (left.max(1), right.max(1)))?;
+        let minima = (left.max(1), right.max(1));
+        let dict = dictionary(language, minima)?;
+        let key = (language.code().to_owned(), minima);
+        let seen = SPARE
+            .try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                let i = spare.iter().position(|(k, _)| *k == key)?;
+                Some(spare.swap_remove(i).1)
+            })
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         Some(Hyphenator {
             shortest: dict.minima.0 + dict.minima.1,
             dict: Some(dict),
-            cache: FxHashMap::default(),
-            results: Vec::new(),
+            key: Some(key),
+            seen,
         })
     }
 
@@ -81,8 +127,8 @@ impl Hyphenator {
         Hyphenator {
             shortest: usize::MAX,
             dict: None,
-            cache: FxHashMap::default(),
-            results: Vec::new(),
+            key: None,
+            seen: Seen::default(),
         }
     }
 
@@ -97,14 +143,15 @@ impl Hyphenator {
             return &[];
         }
         // One hash lookup for a word seen before (the common case in a book).
-        if let Some(&i) = self.cache.get(word) {
-            return &self.results[i as usize];
+        if let Some(&i) = self.seen.cache.get(word) {
+            return &self.seen.results[i as usize];
         }
         let points = self.compute(word);
-        self.results.push(points.into_boxed_slice());
-        let i = (self.results.len() - 1) as u32;
-        self.cache.insert(CompactString::from(word), i);
-        &self.results[i as usize]
+        let seen = &mut self.seen;
+        seen.results.push(points.into_boxed_slice());
+        let i = (seen.results.len() - 1) as u32;
+        seen.cache.insert(CompactString::from(word), i);
+        &seen.results[i as usize]
     }
 
     fn compute(&self, word: &str) -> Vec<u16> {

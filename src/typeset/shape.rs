@@ -3,8 +3,9 @@
 //! Shaped words are cached: a book repeats its vocabulary, and shaping is the costliest
 //! step of setting a paragraph.
 
+use std::cell::RefCell;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use compact_str::CompactString;
 use rustc_hash::FxHashMap;
@@ -85,13 +86,71 @@ pub struct Shaper {
     book: &'static FontBook,
     features: Vec<Feature>,
     smcp_features: Vec<Feature>,
+    /// Shared with the other shapers of the same features made on this thread.
+    cache: SharedCache,
+    /// Names in the style's feature list that are not OpenType feature tags.
+    pub bad_features: Vec<String>,
+}
+
+/// What a shaper has learnt: plans and shaped words.
+#[derive(Default)]
+struct Cache {
     plans: FxHashMap<(FaceId, bool, rustybuzz::Script), Arc<ShapePlan>>,
     /// Shaped words by their text. Keys up to 24 bytes (nearly every word) are stored in
     /// the table itself: with boxed keys, reading each key from the heap to compare it
     /// cost a cache miss per word set.
     words: FxHashMap<ShapeKey, FxHashMap<CompactString, Arc<Shaped>>>,
-    /// Names in the style's feature list that are not OpenType feature tags.
-    pub bad_features: Vec<String>,
+}
+
+impl Cache {
+    fn len(&self) -> usize {
+        self.words.values().map(|m| m.len()).sum()
+    }
+}
+
+/// Most words a thread's cache holds before it starts afresh: a corpus's vocabulary
+/// keeps growing with its size, and memory must not.
+const MAX_WORDS: usize = 200_000;
+
+thread_local! {
+    /// One cache per feature list, shared by every shaper on this thread. In a corpus
+    /// each document gets new typesetters (three of them: text, titles, running heads);
+    /// sharing means a short document does not pay again for shaping the language's
+    /// common words. Shaping is deterministic, so the output is the same as with an
+    /// empty cache.
+    static CACHES: RefCell<Vec<(Vec<String>, SharedCache)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A cache shared by shapers. Each thread has its own, so the lock is never contended;
+/// a shaper that moves to another thread keeps its cache, which stays correct (the
+/// cache holds only what its features give).
+type SharedCache = Arc<Mutex<Cache>>;
+
+/// Returns this thread's cache for `features`, emptied first if it grew too large.
+fn thread_cache(features: &[String]) -> SharedCache {
+    CACHES.with(|caches| {
+        let mut caches = caches.borrow_mut();
+        let cache = match caches.iter().find(|(k, _)| k == features) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = SharedCache::default();
+                caches.push((features.to_vec(), c.clone()));
+                c
+            }
+        };
+        let mut locked = lock(&cache);
+        if locked.len() > MAX_WORDS {
+            locked.words.clear();
+        }
+        drop(locked);
+        cache
+    })
+}
+
+/// Locks a cache; a panic while it was held leaves at worst a missing entry, so a
+/// poisoned lock is used as it is.
+fn lock(cache: &SharedCache) -> MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Shaper {
@@ -112,28 +171,34 @@ impl Shaper {
             book,
             features: parsed,
             smcp_features: smcp,
-            plans: FxHashMap::default(),
-            words: FxHashMap::default(),
+            cache: thread_cache(features),
             bad_features: bad,
         }
     }
 
     /// Returns `text` shaped with `key`, from the cache when it was shaped before.
     pub fn shape(&mut self, key: ShapeKey, text: &str) -> Arc<Shaped> {
-        if let Some(s) = self.words.get(&key).and_then(|m| m.get(text)) {
-            return s.clone();
+        let found = lock(&self.cache)
+            .words
+            .get(&key)
+            .and_then(|m| m.get(text))
+            .cloned();
+        if let Some(s) = found {
+            return s;
         }
         let shaped = Arc::new(self.shape_uncached(key, text));
-        self.words
+        lock(&self.cache)
+            .words
             .entry(key)
             .or_default()
             .insert(CompactString::from(text), shaped.clone());
         shaped
     }
 
-    /// Returns the number of distinct texts shaped so far.
+    /// Returns the number of distinct texts in the cache (shaped by this shaper or by
+    /// an earlier one on the same thread).
     pub fn cached(&self) -> usize {
-        self.words.values().map(|m| m.len()).sum()
+        lock(&self.cache).len()
     }
 
     fn run(&mut self, face: FaceId, small_caps: bool, text: &str) -> Vec<Glyph> {
@@ -148,7 +213,7 @@ impl Shaper {
         } else {
             &self.features
         };
-        let plan = self
+        let plan = lock(&self.cache)
             .plans
             .entry((face, small_caps, script))
             .or_insert_with(|| {

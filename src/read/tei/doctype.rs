@@ -227,7 +227,7 @@ impl Doctype {
             return Err((
                 offset,
                 format!(
-                    "entity &{name}: the document expands more than {} bytes of entity text: \
+                    "entity &{name};: the document expands more than {} bytes of entity text: \
                      refused (entity expansion attack?)",
                     MAX_EXPANSION
                 ),

@@ -17,6 +17,18 @@ use crate::ir::{
 impl Mapper<'_> {
     /// Maps a transcription element into `out`; returns `false` when `name` is none.
     pub(super) fn transcription(&mut self, el: &El, name: &str, out: &mut Vec<Inline>) -> bool {
+        let kept: &[&str] = match name {
+            "add" | "del" => &["place", "hand", "rend"],
+            "lb" => &["n", "break"],
+            "w" => &["lemma"],
+            "g" => &["ref"],
+            "num" => &["value"],
+            "name" => &["type", "ref"],
+            "choice" | "sic" | "corr" | "orig" | "reg" | "abbr" | "expan" | "ex" | "am"
+            | "subst" | "app" => &[],
+            _ => return false,
+        };
+        self.dropped_attributes(el, kept);
         match name {
             "choice" => self.choice(el, out),
             "sic" | "corr" | "orig" | "reg" | "abbr" | "expan" | "ex" | "am" => {
@@ -74,6 +86,23 @@ impl Mapper<'_> {
         true
     }
 
+    /// Warns once per element and attribute about attributes the IR does not keep (a
+    /// corrector's `@resp`, a reading's `@cause`…); `xml:lang` is read as a language.
+    fn dropped_attributes(&mut self, el: &El, kept: &[&str]) {
+        for (key, _) in &el.attrs {
+            if kept.contains(&key.as_str()) || key == "xml:lang" {
+                continue;
+            }
+            if self.warned.insert(format!("{}@{key}", el.qname)) {
+                let pos = self.lines.pos(el.offset);
+                self.warnings.push(crate::diag::Warning::at(
+                    pos,
+                    format!("<{}>: @{key} is not kept", el.qname),
+                ));
+            }
+        }
+    }
+
     fn change(&mut self, el: &El) -> Change {
         Change {
             place: el.attr("place").map(str::to_owned),
@@ -99,6 +128,8 @@ impl Mapper<'_> {
                     }
                     Some(n) if EditKind::from_tei_name(n).is_some() => {
                         let kind = EditKind::from_tei_name(n).expect("checked");
+                        // An alternative's @reason (unclear, supplied) is not kept.
+                        self.dropped_attributes(e, &[]);
                         let content = self.inline_children(e);
                         alts.push(Edited { kind, content });
                     }
@@ -172,6 +203,7 @@ impl Mapper<'_> {
         for e in el.elements() {
             match self.name(e) {
                 Some(kind @ ("lem" | "rdg")) => {
+                    self.dropped_attributes(e, &["wit"]);
                     let reading = Reading {
                         wit: e.attr("wit").map(str::to_owned),
                         content: self.inline_children(e),

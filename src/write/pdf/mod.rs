@@ -1,7 +1,8 @@
 //! A streaming PDF writer for finished pages ([`crate::typeset::frame`]).
 //!
 //! Pages go to the output as they are handed over: each page's content stream is
-//! compressed and written at once, and what stays in memory until [`PdfWriter::finish`]
+//! compressed and written at once (or, after [`PdfWriter::compress_ahead`], a few pages
+//! at a time, compressed in parallel, with the same bytes), and what stays in memory until [`PdfWriter::finish`]
 //! is small per page (object offsets, link areas, anchor positions) plus, per face, the
 //! glyphs used so far and their text. At the end the writer subsets each face to those
 //! glyphs and embeds it as a CID-keyed font with a ToUnicode map, resolves the links to
