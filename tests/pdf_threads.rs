@@ -72,7 +72,10 @@ fn the_pdf_is_the_same_with_one_thread_and_several() {
     let style = Style::builtin("a5-book").unwrap();
     let one = pdf_with_threads(&doc, &style, 1);
     let pages = lopdf::Document::load_mem(&one).unwrap().get_pages().len();
-    assert!(pages > 32, "{pages} pages: too few for several batches of 16");
+    assert!(
+        pages > 32,
+        "{pages} pages: too few for several batches of 16"
+    );
     for threads in [2, 3, 4] {
         let many = pdf_with_threads(&doc, &style, threads);
         assert!(one == many, "{threads} threads give other bytes than one");

@@ -284,10 +284,21 @@ impl Presenter {
             .iter()
             .find_map(|k| alts.iter().position(|a| a.kind == *k))
             .unwrap_or(0);
+        // Leiden's `man(ibus)` already shows what the stone has: an abbreviation needs no
+        // note beside an expansion whose expanded part (`ex`) is in parentheses.
+        let leiden_expansion = self.convention == Convention::Leiden
+            && alts.get(shown).is_some_and(|a| {
+                a.kind == EditKind::Expan
+                    && a.content
+                        .iter()
+                        .any(|i| matches!(i, Inline::Edited(e) if e.kind == EditKind::Ex))
+            });
         let mut others = Vec::new();
         for (i, alt) in alts.into_iter().enumerate() {
             if i == shown {
                 self.edited(alt, out);
+            } else if leiden_expansion && alt.kind == EditKind::Abbr {
+                continue;
             } else {
                 let kind = alt.kind;
                 let text = self.plain(alt.content);
