@@ -1,7 +1,7 @@
 //! Pathological inputs (issue 12): each class is converted at two sizes, n and 8n, and
 //! the time ratio must stay near linear (8); quadratic behaviour would give about 64.
 //! Ratios, not absolute times, so the test holds on a slow or busy machine; each size is
-//! timed twice and the faster run counts, which takes out most scheduling noise.
+//! timed three times and the fastest run counts, which takes out most scheduling noise.
 //!
 //! Where a limit is the right answer (a title longer than a page, a word longer than
 //! 100,000 characters) the tests also check that the output is cut with a warning.
@@ -45,22 +45,26 @@ fn read_transcript(text: &str) -> Document {
         .value
 }
 
-/// The faster of two runs of `f`.
-fn best_of_two(f: &dyn Fn()) -> Duration {
-    (0..2)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+fn timed(f: &dyn Fn()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
 }
 
-/// Times `run(n)` and `run(8n)` and asserts that the time grows about linearly.
+/// One timing at a time: the tests of this file run on parallel threads, and a run that
+/// shares the machine with another looks slower than it is.
+static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Times `run(n)` and `run(8n)` and asserts that the time grows about linearly. The
+/// sizes are timed in turn, three times each, and the fastest of each counts, so that a
+/// burst of load elsewhere on the machine does not fall on one size only.
 fn assert_linear(what: &str, n: usize, run: &dyn Fn(usize)) {
-    let small = best_of_two(&|| run(n));
-    let large = best_of_two(&|| run(n * FACTOR as usize));
+    let _one_at_a_time = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut small, mut large) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        small = small.min(timed(&|| run(n)));
+        large = large.min(timed(&|| run(n * FACTOR as usize)));
+    }
     // Below a millisecond the ratio is noise; such a run is linear enough for us.
     let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
     eprintln!("{what}: n={n}: {small:?}, 8n: {large:?}, ratio {ratio:.1}");
@@ -123,7 +127,7 @@ fn many_distinct_notes_in_one_paragraph_in_the_pdf() {
             .collect();
         format!("Title\n\n{calls}\n\n{notes}")
     };
-    assert_linear("n distinct notes from one paragraph, PDF", 100, &|n| {
+    assert_linear("n distinct notes from one paragraph, PDF", 150, &|n| {
         write_with(&read_transcript(&text(n)), "pdf");
     });
 }
