@@ -13,6 +13,7 @@ use super::Inline;
 
 /// What a stretch of text is, editorially (the TEI element that marks it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum EditKind {
     /// As the source has it, though apparently wrong (TEI `sic`).
@@ -80,6 +81,7 @@ impl EditKind {
 /// A stretch of text with its editorial kind: standing alone (an `expan` with its `ex`,
 /// a lone `sic`) or as one alternative of a [`Inline::Choice`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Edited {
     /// What the text is.
@@ -90,6 +92,7 @@ pub struct Edited {
 
 /// An addition or a deletion in the source (TEI `add`, `del`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Change {
     /// Where it is written: `above`, `below`, `margin`, `inline`, … (TEI `@place`).
@@ -107,6 +110,7 @@ pub struct Change {
 
 /// One part of a substitution (TEI `subst`), in the source's order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SubstPart {
     /// The text put in.
@@ -133,6 +137,7 @@ impl SubstPart {
 
 /// The beginning of a line in the source (TEI `lb` with `@n` or `@break`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct LineBegin {
     /// The line's number or label.
@@ -153,6 +158,7 @@ impl LineBegin {
 
 /// A reading of a critical apparatus entry (TEI `lem` or `rdg`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Reading {
     /// The witnesses that have it: pointers such as `#A #B` (TEI `@wit`).
@@ -164,6 +170,7 @@ pub struct Reading {
 
 /// A critical apparatus entry (TEI `app`): the lemma and the variant readings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct App {
     /// The reading the edition follows (TEI `lem`), if the entry names one.
@@ -175,6 +182,7 @@ pub struct App {
 
 /// A witness to the text (TEI `listWit/witness`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Witness {
     /// The siglum that readings point to (the witness's `xml:id`).
@@ -185,6 +193,7 @@ pub struct Witness {
 
 /// How transcription markup is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Convention {
     /// A reading text: corrections, regularisations, expansions and additions in the
