@@ -62,8 +62,9 @@ pub struct Transcription {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Epub {
-    /// Whether to embed the bundled fonts (about 1.7 MB) when `text.font` names them;
-    /// when off, the stylesheet only names the font and reading systems use their own.
+    /// Whether to embed the bundled fonts when `text.font` names them, each face cut to
+    /// the characters the book sets in it; when off, the stylesheet only names the font
+    /// and reading systems use their own.
     pub embed_fonts: bool,
 }
 
