@@ -18,41 +18,36 @@ pub(super) fn geometry(style: &Style, sources: &[Source]) -> Result<()> {
     let mm = |pt: f64| pt * 25.4 / 72.0;
     let size = style.text.size.to_pt(10.0);
     let p = &style.page;
-    let (width, height) = (p.width.to_pt(size), p.height.to_pt(size));
-    let (inner, outer) = (p.inner.to_pt(size), p.outer.to_pt(size));
-    let (top, bottom) = (p.top.to_pt(size), p.bottom.to_pt(size));
-    let measure = width - inner - outer;
-    let block = height - top - bottom;
     let fail =
         |section: &str, keys: &[&str], message: String| fail_at(sources, section, keys, message);
-    if measure < mm_to_pt(MIN_MEASURE_MM) {
-        return Err(fail(
-            "page",
-            &["width", "inner", "outer"],
-            format!(
-                "the text block is {:.1} mm wide (page {} minus margins {} and {}); \
-                 it must be at least {MIN_MEASURE_MM} mm",
-                mm(measure),
-                p.width,
-                p.inner,
-                p.outer
-            ),
-        ));
+    // The text block across and down: the page less its two margins.
+    let spans = [
+        (
+            "wide",
+            ["width", "inner", "outer"],
+            [p.width, p.inner, p.outer],
+        ),
+        (
+            "tall",
+            ["height", "top", "bottom"],
+            [p.height, p.top, p.bottom],
+        ),
+    ];
+    for (what, keys, [page, a, b]) in spans {
+        let extent = page.to_pt(size) - a.to_pt(size) - b.to_pt(size);
+        if extent < mm_to_pt(MIN_MEASURE_MM) {
+            return Err(fail(
+                "page",
+                &keys,
+                format!(
+                    "the text block is {:.1} mm {what} (page {page} minus margins {a} and {b}); \
+                     it must be at least {MIN_MEASURE_MM} mm",
+                    mm(extent)
+                ),
+            ));
+        }
     }
-    if block < mm_to_pt(MIN_MEASURE_MM) {
-        return Err(fail(
-            "page",
-            &["height", "top", "bottom"],
-            format!(
-                "the text block is {:.1} mm tall (page {} minus margins {} and {}); \
-                 it must be at least {MIN_MEASURE_MM} mm",
-                mm(block),
-                p.height,
-                p.top,
-                p.bottom
-            ),
-        ));
-    }
+    let block = p.height.to_pt(size) - p.top.to_pt(size) - p.bottom.to_pt(size);
     for (section, what, size_len, leading_len) in [
         ("text", "text", style.text.size, style.text.leading),
         ("notes", "note", style.notes.size, style.notes.leading),

@@ -65,10 +65,12 @@ fn pos_at(text: &str, offset: usize) -> Pos {
 /// built-in style or another file, relative to itself).
 pub fn load(name_or_path: &str) -> Result<Style> {
     if let Some((name, text)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
-        return resolve(vec![Source {
+        let source = Source {
             origin: PathBuf::from(name),
             text: (*text).to_owned(),
-        }]);
+        };
+        let table = parse_checked(&source)?;
+        return resolve(vec![(source, table)]);
     }
     let path = Path::new(name_or_path);
     if !path.exists() {
@@ -77,8 +79,9 @@ pub fn load(name_or_path: &str) -> Result<Style> {
     resolve(chain(path)?)
 }
 
-/// Reads a style file and the files or built-in styles it extends, child first.
-fn chain(path: &Path) -> Result<Vec<Source>> {
+/// Reads a style file and the files or built-in styles it extends, child first, each
+/// with its parsed table.
+fn chain(path: &Path) -> Result<Vec<(Source, Table)>> {
     let mut sources = Vec::new();
     let mut next = Some((path.to_owned(), None::<&'static str>));
     while let Some((origin, builtin)) = next.take() {
@@ -126,7 +129,7 @@ fn chain(path: &Path) -> Result<Vec<Source>> {
                 }
             });
         }
-        sources.push(source);
+        sources.push((source, table));
     }
     Ok(sources)
 }
@@ -149,11 +152,11 @@ fn parse_checked(source: &Source) -> Result<Table> {
     })
 }
 
-/// Merges a chain of sources (child first) and checks the result.
-fn resolve(sources: Vec<Source>) -> Result<Style> {
+/// Merges a chain of parsed sources (child first) and checks the result.
+fn resolve(chain: Vec<(Source, Table)>) -> Result<Style> {
+    let (sources, tables): (Vec<Source>, Vec<Table>) = chain.into_iter().unzip();
     let mut merged = Table::new();
-    for source in sources.iter().rev() {
-        let table = parse_checked(source)?;
+    for table in tables.into_iter().rev() {
         merge(&mut merged, table);
     }
     merged.remove("extends");
