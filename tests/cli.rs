@@ -2,20 +2,9 @@
 
 mod common;
 
+use common::{run, stderr};
+
 use std::path::Path;
-use std::process::Output;
-
-fn run(args: &[&str], cwd: &Path) -> Output {
-    common::lacuna()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

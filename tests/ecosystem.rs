@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{stderr, stdout};
+
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Output;
@@ -14,14 +16,6 @@ fn run(args: &[&str], dir: &Path) -> Output {
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::stderr;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const VARS: [&str; 6] = [
     "SLURM_ARRAY_TASK_ID",
@@ -25,10 +27,6 @@ fn lacuna(cwd: &Path, vars: &[(&str, &str)]) -> Command {
     }
     cmd.envs(vars.iter().copied());
     cmd
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn archive(root: &Path, range: std::ops::Range<usize>) {

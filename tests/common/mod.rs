@@ -62,6 +62,21 @@ fn skip_unless(found: bool, what: &str, test: &str) -> bool {
     false
 }
 
+/// Runs the binary with `args` in the folder `cwd` and waits for it.
+pub fn run(args: &[&str], cwd: &Path) -> std::process::Output {
+    lacuna().args(args).current_dir(cwd).output().unwrap()
+}
+
+/// A command's standard error, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A command's standard output, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A fresh temporary folder for a test's outputs.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary folder")
